@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class CommunitiesConfig(AppConfig):
+    name = "communities"
+    verbose_name = "社区与居委会"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import roles
+
+        # After every migrate, so that a model added by any app gets its permissions into the
+        # staff groups without anyone remembering to do it.
+        post_migrate.connect(
+            roles.sync_staff_groups_after_migrate, dispatch_uid="jinhai-staff-groups"
+        )

@@ -1,0 +1,32 @@
+from django.views.generic import DetailView, ListView
+
+from .models import Community
+
+
+class CommunityListView(ListView):
+    template_name = "communities/community_list.html"
+    context_object_name = "communities"
+
+    def get_queryset(self):
+        return Community.objects.select_related("subdistrict").with_counts()
+
+
+class CommunityDetailView(DetailView):
+    template_name = "communities/community_detail.html"
+    context_object_name = "community"
+    queryset = Community.objects.select_related("subdistrict")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community = self.object
+        election = community.current_election()
+        members = []
+        if election is not None:
+            members = list(election.members.prefetch_related("roles").order_by("sort_order", "pk"))
+        context.update(
+            election=election,
+            members=members,
+            compounds=list(community.compounds.with_counts()),
+            street_zones=list(community.street_zones.all()),
+        )
+        return context

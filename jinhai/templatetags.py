@@ -1,0 +1,18 @@
+"""Template filters every app's templates use: `{% load portal %}`."""
+
+from django import template
+
+from . import masking
+
+register = template.Library()
+
+register.filter("mask_phone", masking.mask_phone)
+register.filter("mask_id_number", masking.mask_id_number)
+
+
+@register.filter
+def percent(value, digits=1):
+    """0.8123 -> "81.2%"; None or "" -> "—"."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.{int(digits)}f}%"

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from . import views
+
+admin.site.site_header = settings.PORTAL_NAME + " · 管理后台"
+admin.site.site_title = settings.PORTAL_NAME
+admin.site.index_title = "工作台"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("communities/", include("communities.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    # Uploaded photos; a deployment behind nginx serves MEDIA_ROOT itself and turns this off.
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

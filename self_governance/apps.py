@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelfGovernanceConfig(AppConfig):
+    name = "self_governance"
+    verbose_name = "居民自治"

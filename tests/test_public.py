@@ -1,0 +1,89 @@
+"""The public site: figures from the database, fixed query counts, no personal numbers."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from .factories import BuildingGroupFactory, CommitteeMemberFactory, CompoundFactory
+
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def test_home_shows_figures_from_the_database(world, client, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    jinhai = next(s for s in response.context["subdistricts"] if s.name == "金海街道")
+    assert (jinhai.n_communities, jinhai.n_compounds, jinhai.n_building_groups) == (2, 2, 2)
+    assert jinhai.n_street_zones == 2
+    body = response.content.decode()
+    assert "正学社区" in body and "丰乐社区" in body
+
+
+def test_home_query_count_does_not_grow_with_data(world, client, django_assert_num_queries):
+    for i in range(10):
+        compound = CompoundFactory(community=world.a.community, name=f"新小区{i}")
+        BuildingGroupFactory.create_batch(5, compound=compound)
+    with django_assert_num_queries(2):
+        response = client.get(reverse("home"))
+    jinhai = next(s for s in response.context["subdistricts"] if s.name == "金海街道")
+    assert (jinhai.n_compounds, jinhai.n_building_groups) == (12, 52)
+
+
+def test_community_list(world, client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(reverse("communities:list"))
+    assert response.status_code == 200
+    names = {c.name for c in response.context["communities"]}
+    assert {"正学社区", "丰乐社区", "西渡社区"} == names
+
+
+def test_community_page_shows_committee_compounds_and_zones(
+    world, client, django_assert_num_queries
+):
+    a = world.a
+    CommitteeMemberFactory.create_batch(4, election=a.election)
+    for i in range(5):
+        compound = CompoundFactory(community=a.community, name=f"附加小区{i}")
+        BuildingGroupFactory.create_batch(3, compound=compound)
+    # community, election, members, roles, compounds, street zones: the same for any size.
+    with django_assert_num_queries(6):
+        response = client.get(reverse("communities:detail", args=[a.community.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert a.member.name in body and "书记、主任" in body
+    assert "正学苑" in body and a.street_zone.name in body
+    assert a.community.office_phone in body
+    assert "参选率 90.0%" in body
+
+
+def test_community_page_without_election(world, client):
+    world.b.election.delete()
+    response = client.get(reverse("communities:detail", args=[world.b.community.pk]))
+    assert response.status_code == 200
+    assert "暂无选举记录" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/communities/999999/", "/communities/abc/", "/no-such-page/"])
+def test_unknown_pages_are_404_in_chinese(world, client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_public_pages_never_show_a_mobile_number(world, client):
+    pages = [reverse("home"), reverse("communities:list")] + [
+        reverse("communities:detail", args=[p.community.pk]) for p in (world.a, world.b)
+    ]
+    for page in pages:
+        body = client.get(page).content.decode()
+        assert not MOBILE.search(body), page
+
+
+def test_pages_are_chinese_and_self_contained(world, client):
+    body = client.get(reverse("home")).content.decode()
+    assert '<html lang="zh-Hans">' in body
+    assert 'name="viewport"' in body
+    # No file is fetched from another host.
+    assert not re.search(r'(src|href)="(https?:)?//', body)
