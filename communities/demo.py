@@ -1,9 +1,9 @@
 """Demo data: Jinhai Subdistrict as the January 2023 article describes it.
 
-Names and figures the article gives are used as given (正学 and 丰乐 elected in 2022, 丰乐 the city's
-first committee in an affordable-rental estate, 22 compounds, 17 street zones, 507 building groups,
-78 of them in 金水苑 and 金水新苑); everything else is plausible and generated from a fixed seed, so
-that loading twice yields the same rows.
+Names and figures the article gives are used as given (正学 and 丰乐 elected in 2022, 丰乐 the
+city's first committee in an affordable-rental estate, 22 compounds, 17 street zones, 507 building
+groups, 78 of them in 金水苑 and 金水新苑); everything else is plausible and generated from a
+fixed seed, so that loading twice yields the same rows.
 """
 
 import datetime
@@ -106,7 +106,7 @@ def load(stdout=None):
             defaults={
                 "kind": kind,
                 "sort_order": order,
-                "office_address": f"上海市奉贤区{name.removesuffix('社区')}路 {100 + order * 37} 号",
+                "office_address": f"奉贤区{name.removesuffix('社区')}路 {100 + order * 37} 号",
                 "office_phone": f"021-5718{1000 + order * 11:04d}",
                 "office_hours": "工作日 8:30-11:30,13:30-17:00",
                 "introduction": _introduction(name, kind),

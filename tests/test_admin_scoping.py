@@ -118,7 +118,11 @@ def test_cannot_add_into_another_community(world, users, login):
     before = Compound.objects.count()
     response = client.post(
         url(Compound, "add"),
-        {"community": world.b.community.pk, "name": "新小区", **_inline_management("building_groups")},
+        {
+            "community": world.b.community.pk,
+            "name": "新小区",
+            **_inline_management("building_groups"),
+        },
     )
     assert response.status_code == 200
     assert Compound.objects.count() == before
@@ -161,9 +165,7 @@ def test_search_does_not_reach_other_communities(world, users, login):
     assert changelist_pks(client, CommitteeMember, q="丰乐") == set()
 
 
-def test_community_staff_may_edit_own_office_phone_but_not_create_communities(
-    world, users, login
-):
+def test_community_staff_may_edit_own_office_phone_but_not_create_communities(world, users, login):
     client = login(users.staff_a)
     community = world.a.community
     data = {
@@ -239,7 +241,12 @@ def test_export_is_scoped(world, users, login):
     client = login(users.staff_a)
     response = client.post(
         url(Compound, "export"),
-        {"format": "0", "resource": "0", "compoundresource_id": "on", "compoundresource_name": "on"},
+        {
+            "format": "0",
+            "resource": "0",
+            "compoundresource_id": "on",
+            "compoundresource_name": "on",
+        },
     )
     assert response.status_code == 200
     body = response.content.decode("utf-8-sig")

@@ -1,4 +1,4 @@
-"""Every admin page opens: change list (with a search), add and change, for every registered model."""
+"""Every admin page opens (change list, search, add, change, history) for every model."""
 
 import pytest
 from django.contrib import admin

@@ -36,7 +36,9 @@ def test_load_demo_builds_jinhai_and_is_idempotent():
     sitting = CommitteeMember.objects.sitting().filter(
         election__community__name__in=["正学社区", "丰乐社区"], election__date__year=2022
     )
-    by_role = {code: sitting.filter(roles__code=code).count() for code in ("director", "deputy", "member")}
+    by_role = {
+        code: sitting.filter(roles__code=code).count() for code in ("director", "deputy", "member")
+    }
     assert by_role == {"director": 2, "deputy": 2, "member": 8}
     assert sitting.filter(roles__code="secretary").filter(roles__code="director").count() == 2
     text = out.getvalue()

@@ -174,7 +174,9 @@ def test_admin_refuses_more_members_than_seats(world, users, login):
     client = login(users.staff_a)
     election = Election(community=world.a.community, date=datetime.date(2016, 5, 1), seats=2)
     members = [(f"人{i}", "2016-05-01", "") for i in range(3)]
-    response = client.post(reverse("admin:communities_election_add"), _election_form(election, members))
+    response = client.post(
+        reverse("admin:communities_election_add"), _election_form(election, members)
+    )
     assert response.status_code == 200
     assert "本届职数为 2 名,成员不能有 3 名。" in response.content.decode()
     assert not Election.objects.filter(date=datetime.date(2016, 5, 1)).exists()
@@ -184,7 +186,9 @@ def test_admin_refuses_term_ending_before_start(world, users, login):
     client = login(users.staff_a)
     election = Election(community=world.a.community, date=datetime.date(2016, 5, 1), seats=3)
     members = [("人甲", "2016-05-01", "2015-01-01")]
-    response = client.post(reverse("admin:communities_election_add"), _election_form(election, members))
+    response = client.post(
+        reverse("admin:communities_election_add"), _election_form(election, members)
+    )
     assert response.status_code == 200
     assert "任期结束日期不能早于任期开始日期。" in response.content.decode()
     assert not Election.objects.filter(date=datetime.date(2016, 5, 1)).exists()
@@ -210,6 +214,8 @@ def test_admin_accepts_a_valid_election_with_members(world, users, login):
     client = login(users.staff_a)
     election = Election(community=world.a.community, date=datetime.date(2016, 5, 1), seats=3)
     members = [("人甲", "2016-05-01", "2021-11-20"), ("人乙", "2016-05-01", "")]
-    response = client.post(reverse("admin:communities_election_add"), _election_form(election, members))
+    response = client.post(
+        reverse("admin:communities_election_add"), _election_form(election, members)
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Election.objects.get(date=datetime.date(2016, 5, 1)).members.count() == 2

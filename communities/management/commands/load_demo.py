@@ -48,7 +48,9 @@ class Command(BaseCommand):
                 user.save()
                 created.append((username, password))
             else:
-                self.stdout.write(f"  账号 {username} 已存在,密码未改变(可用 changepassword 重置)。")
+                self.stdout.write(
+                    f"  账号 {username} 已存在,密码未改变(可用 changepassword 重置)。"
+                )
             user.groups.add(Group.objects.get(name=group_name))
             if group_name == STREET_STAFF:
                 place_fields = {"subdistrict": Subdistrict.objects.get(name=place)}
