@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
 from jinhai.admin import ScopedAdmin, ScopedExportAdmin, ScopedInline
+from jinhai.imports.admin import ScopedImportExportAdmin
 
 from .models import (
     BuildingGroup,
@@ -20,6 +21,7 @@ from .models import (
     Subdistrict,
     check_seats,
 )
+from .resources import PlacesResource
 
 related_only = admin.RelatedOnlyFieldListFilter
 # Roles are four fixed choices: checkboxes read better than a multi-select list.
@@ -106,7 +108,8 @@ class CompoundAdmin(ScopedExportAdmin):
 
 
 @admin.register(BuildingGroup)
-class BuildingGroupAdmin(ScopedExportAdmin):
+class BuildingGroupAdmin(ScopedImportExportAdmin):
+    resource_classes = [PlacesResource]
     list_display = ["name", "compound", "community_name", "households", "address"]
     list_filter = [("compound__community", related_only)]
     list_select_related = ["compound__community"]

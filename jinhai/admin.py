@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from import_export.admin import ExportMixin
 
+from jinhai.imports.formats import EXPORT_FORMATS
+from jinhai.models import ImportLog
 from jinhai.scoping import Scope, is_scoped_model, log_cross_scope_attempt
 
 OUT_OF_SCOPE = "只能管理本社区(本街道)的数据。"
@@ -92,3 +94,50 @@ class ScopedInline(ScopedFieldsMixin):
 
 class ScopedExportAdmin(ExportMixin, ScopedAdmin):
     """A scoped admin with spreadsheet export; the export queryset is the scoped change list."""
+
+    # Formula-safe formats, and CSV in UTF-8 with BOM so that Excel shows Chinese correctly.
+    export_formats = EXPORT_FORMATS
+    to_encoding = "utf-8-sig"
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        # The library keeps numbers and dates native only for its own binary format classes
+        # (an exact type check); ours are subclasses, so say it here.
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(
+            request, queryset, force_native_type=file_format.is_binary(), **kwargs
+        )
+        export_data = file_format.export_data(data)
+        encoding = kwargs.get("encoding")
+        if not file_format.is_binary() and encoding:
+            export_data = export_data.encode(encoding)
+        return export_data
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(admin.ModelAdmin):
+    """Read-only: an import's record is written by the import itself."""
+
+    list_display = ["at", "user", "resource", "file_name", "rows", "created", "updated"]
+    list_filter = ["resource"]
+    list_select_related = ["user"]
+    search_fields = ["file_name", "user__username"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
+    # The project package is an app too: it holds what every app shares (import log, template tags).
+    "jinhai",
     "communities",
     "volunteers",
     "self_governance",
@@ -73,7 +75,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jinhai.context_processors.portal",
             ],
-            "libraries": {"portal": "jinhai.templatetags"},
         },
     },
 ]
@@ -142,7 +143,16 @@ LOGIN_URL = "admin:login"
 # permission, so a view-only account can look and export but never import.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Formula escaping is done by our own export formats (jinhai.imports.formats): the library's only
+# strips a leading "=" and turns every cell into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+
+# Spreadsheet imports (jinhai.imports): limits, and where uploads wait between preview and confirm.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+IMPORT_TMP_DIR = env.str("IMPORT_TMP_DIR", default="")
+IMPORT_TMP_MAX_AGE = env.int("IMPORT_TMP_MAX_AGE", default=3600)
 
 # Security: on by default outside DEBUG; a site served over plain HTTP on a closed network sets
 # SECURE_SSL_REDIRECT=false and SECURE_COOKIES=false explicitly.

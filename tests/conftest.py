@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from communities.roles import COMMUNITY_STAFF, READ_ONLY, STREET_STAFF
+from jinhai.models import ImportLog
 
 from .factories import (
     BuildingGroupFactory,
@@ -68,13 +69,17 @@ def _staff(username, group_name, **place):
 
 @pytest.fixture
 def users(world):
-    return SimpleNamespace(
+    named = SimpleNamespace(
         street=_staff("street", STREET_STAFF, subdistrict=world.subdistrict),
         staff_a=_staff("staff_a", COMMUNITY_STAFF, community=world.a.community),
         staff_b=_staff("staff_b", COMMUNITY_STAFF, community=world.b.community),
         viewer=_staff("viewer", READ_ONLY, subdistrict=world.subdistrict),
         superuser=UserFactory(username="root", is_superuser=True),
     )
+    ImportLog.objects.create(
+        user=named.street, resource="places", file_name="小区楼组.xlsx", rows=1
+    )
+    return named
 
 
 @pytest.fixture

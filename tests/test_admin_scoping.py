@@ -242,7 +242,7 @@ def test_export_is_scoped(world, users, login):
     response = client.post(
         url(Compound, "export"),
         {
-            "format": "0",
+            "format": "1",
             "resource": "0",
             "compoundresource_id": "on",
             "compoundresource_name": "on",

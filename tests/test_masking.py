@@ -1,7 +1,7 @@
 import pytest
 
 from jinhai.masking import mask_id_number, mask_phone
-from jinhai.templatetags import percent
+from jinhai.templatetags.portal import percent
 
 
 @pytest.mark.parametrize(

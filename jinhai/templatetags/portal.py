@@ -2,7 +2,7 @@
 
 from django import template
 
-from . import masking
+from jinhai import masking
 
 register = template.Library()
 

@@ -1,0 +1,140 @@
+"""Spreadsheet resources of the communities app (the design's `places` contract)."""
+
+from import_export import fields, widgets
+
+from jinhai.imports import cells
+from jinhai.imports.base import Column, SheetResource
+
+from .models import BuildingGroup, Community, Compound
+
+
+def resolve_communities(records, scope, column="社区"):
+    """Map each record's community name to a Community the user may reach: one query.
+
+    Names are compared after folding full-width characters and spaces. A name that exists only
+    outside the user's scope gets the same answer as one they may not write to, so that no one
+    learns another community's data from an import.
+    """
+    by_key = {}
+    for community in Community.objects.only("pk", "name", "subdistrict_id"):
+        by_key.setdefault(cells.name_key(community.name), []).append(community)
+    found = {}
+    for record in records:
+        name = record.values.get(column, "")
+        key = cells.name_key(name)
+        candidates = by_key.get(key, [])
+        reachable = [c for c in candidates if scope.allows(c)]
+        if len(reachable) == 1:
+            found[record.number] = reachable[0]
+        elif len(reachable) > 1:
+            record.fail(column, f"社区“{name}”在多个街道中重名,请联系管理员")
+        elif candidates:
+            record.fail(column, f"只能导入本社区(本街道)的数据,不能导入“{name}”")
+        else:
+            record.fail(column, f"社区“{name}”不存在,请先在系统中建立该社区")
+    return found
+
+
+class PlacesResource(SheetResource):
+    """小区楼组: creates missing compounds and building groups, updates 户数 and 地址."""
+
+    key = "places"
+    title = "小区楼组"
+    columns = [
+        Column("社区", required=True),
+        Column("小区", required=True),
+        Column("楼组", required=True, field="name", aliases=("楼组名称", "楼号")),
+        Column("户数", parse=lambda v: cells.integer(v, unit="户"), field="households"),
+        Column("地址", field="address"),
+    ]
+    update_fields = ["households", "address"]
+    duplicate_column = "楼组"
+
+    # Export: the same columns, so an exported file can be edited and imported again.
+    community = fields.Field(
+        attribute="compound__community__name", column_name="社区", readonly=True
+    )
+    compound_name = fields.Field(attribute="compound__name", column_name="小区", readonly=True)
+    name = fields.Field(attribute="name", column_name="楼组")
+    households = fields.Field(
+        attribute="households", column_name="户数", widget=widgets.IntegerWidget()
+    )
+    address = fields.Field(attribute="address", column_name="地址")
+
+    class Meta:
+        model = BuildingGroup
+        fields = ("community", "compound_name", "name", "households", "address")
+        export_order = fields
+
+    def natural_key(self, instance):
+        compound = instance.compound
+        return (compound.community_id, cells.name_key(compound.name), cells.name_key(instance.name))
+
+    def resolve(self, records):
+        found = resolve_communities(records, self.scope)
+        community_ids = {c.pk for c in found.values()}
+        compounds = {
+            (c.community_id, cells.name_key(c.name)): c
+            for c in Compound.objects.filter(community_id__in=community_ids)
+        }
+        groups = {
+            (g.compound_id, cells.name_key(g.name)): g
+            for g in BuildingGroup.objects.filter(compound__community_id__in=community_ids)
+        }
+        compound_errors = {}
+        for record in records:
+            community = found.get(record.number)
+            if community is None or "小区" not in record.values or "楼组" not in record.values:
+                continue
+            compound_name = record.values["小区"]
+            compound_key = (community.pk, cells.name_key(compound_name))
+            compound = compounds.get(compound_key)
+            if compound is None:
+                compound = Compound(community=community, name=compound_name)
+                compound_errors[compound_key] = _field_errors(compound, exclude=["community"])
+                compounds[compound_key] = compound
+            for reason in compound_errors.get(compound_key, ()):
+                record.fail("小区", reason)
+            if record.errors:
+                continue
+            households = record.values.get("户数")
+            address = record.values.get("地址", "")
+            group = groups.get((compound.pk, cells.name_key(record.values["楼组"])))
+            if compound.pk is None or group is None:
+                group = BuildingGroup(
+                    compound=compound,
+                    name=record.values["楼组"],
+                    households=households,
+                    address=address,
+                )
+                record.is_new = True
+            else:
+                # The compound is at hand: keep later scope and key checks from loading it again.
+                group.compound = compound
+                if households is not None and households != group.households:
+                    group.households = households
+                    record.changed = True
+                if address and address != group.address:
+                    group.address = address
+                    record.changed = True
+            record.instance = group
+
+    def save_records(self, new, changed):
+        new_compounds = list(
+            {id(g.compound): g.compound for g in new if g.compound.pk is None}.values()
+        )
+        Compound.objects.bulk_create(new_compounds, batch_size=self.batch_size)
+        for group in new:
+            # bulk_create gave the new compounds their keys; copy them onto the foreign key.
+            group.compound = group.compound
+        super().save_records(new, changed)
+
+
+def _field_errors(instance, exclude):
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return [m for messages in exc.message_dict.values() for m in messages]
+    return []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JinhaiConfig(AppConfig):
+    name = "jinhai"
+    verbose_name = "系统"

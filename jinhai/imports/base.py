@@ -1,0 +1,321 @@
+"""The import base every spreadsheet import of the portal uses.
+
+A resource declares its Chinese columns and how to turn parsed rows into model instances; the base
+does the rest the same way for every resource:
+
+1. check the header: a missing required column rejects the file and names it; unknown columns are
+   reported;
+2. parse every cell with the shared normalisers (`cells`), refusing formulas;
+3. `resolve()`: the resource looks up what rows refer to (places by name, one query per level) and
+   builds instances;
+4. scoping (`Scope.allows`) and model validation (`full_clean`) on every instance;
+5. all-or-nothing: any bad row means nothing is written, and every bad row is listed with its row
+   number, column and reason;
+6. otherwise, unless it is a dry run, bulk writes in one transaction and an `ImportLog` row.
+
+The admin (jinhai.imports.admin) and the `import_sheet` command both call `import_data`, so the
+rules and messages are the same wherever a file comes in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.html import escape
+from import_export import resources
+from import_export.results import Error, Result, RowResult
+
+from jinhai.scoping import Scope
+
+from . import cells
+from .reading import Sheet, SheetError
+
+logger = logging.getLogger("jinhai.imports")
+
+# How many valid rows the preview page shows; the totals always count every row.
+PREVIEW_ROWS = 50
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    parse: Callable = cells.text
+    required: bool = False
+    # The model field this column fills, so that a model validation error lands on this column.
+    field: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Record:
+    """One data row on its way in."""
+
+    number: int
+    raw: dict
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    instance: object = None
+    is_new: bool = False
+    changed: bool = False
+
+    def fail(self, column: str, reason: str) -> None:
+        self.errors.append((self.number, column, reason))
+
+
+class ImportReport(Result):
+    """A django-import-export Result that also carries the (row, column, reason) list."""
+
+    def __init__(self):
+        super().__init__()
+        self.error_items: list[tuple[int, str, str]] = []
+        self.notes: list[str] = []
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+
+
+class SheetResource(resources.ModelResource):
+    """Base of every import resource. Subclasses set `key`, `title`, `columns`, `resolve()`."""
+
+    key = ""
+    title = ""
+    columns: list[Column] = []
+    # Fields written when an existing row is updated (bulk_update).
+    update_fields: list[str] = []
+    batch_size = 2000
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.scope = Scope.for_user(user)
+
+    @classmethod
+    def get_display_name(cls):
+        return cls.title or super().get_display_name()
+
+    @classmethod
+    def template_headers(cls) -> list[str]:
+        return [c.header for c in cls.columns]
+
+    @classmethod
+    def known_headers(cls) -> set[str]:
+        return {h for c in cls.columns for h in (c.header, *c.aliases)}
+
+    @classmethod
+    def required_headers(cls) -> list[str]:
+        return [c.header for c in cls.columns if c.required]
+
+    # What subclasses provide.
+
+    def resolve(self, records: list[Record]) -> None:
+        """Look up what the rows refer to and set `record.instance` (new or existing).
+
+        Called with every row, including rows that already failed to parse: add what else is
+        wrong with them where it can be told, and build no instance for them.
+        """
+        raise NotImplementedError
+
+    def natural_key(self, instance):
+        """What makes two rows the same thing; a file may not name the same thing twice."""
+        return None
+
+    def save_records(self, new: list, changed: list) -> None:
+        model = self._meta.model
+        model._default_manager.bulk_create(new, batch_size=self.batch_size)
+        if changed and self.update_fields:
+            model._default_manager.bulk_update(
+                changed, self.update_fields, batch_size=self.batch_size
+            )
+
+    def describe(self, record: Record) -> list[str]:
+        """The values the preview shows for a row, in template-header order."""
+        return [cells.text(record.raw.get(h)) for h in self.template_headers()]
+
+    # The machinery.
+
+    def get_diff_headers(self):
+        return self.template_headers()
+
+    def import_data_inner(
+        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+    ):
+        sheet = getattr(dataset, "sheet", None) or sheet_from_dataset(dataset)
+        result = ImportReport()
+        result.diff_headers = self.get_diff_headers()
+        result.total_rows = len(sheet.rows)
+        result.notes.extend(sheet.notes)
+        records = self._parse(sheet, result)
+        if result.has_errors():
+            return result
+        # Resolve and validate even when some rows already failed to parse, so that every bad row
+        # is named in one go; resources skip what they cannot resolve.
+        self.resolve(records)
+        self._validate(records)
+        bad = [r for r in records if r.errors]
+        for record in bad:
+            self._report_invalid(result, record)
+        if bad:
+            return result
+        for record in records:
+            kind = (
+                RowResult.IMPORT_TYPE_NEW
+                if record.is_new
+                else RowResult.IMPORT_TYPE_UPDATE
+                if record.changed
+                else RowResult.IMPORT_TYPE_SKIP
+            )
+            row_result = RowResult()
+            row_result.import_type = kind
+            result.increment_row_result_total(row_result)
+            if len(result.rows) < PREVIEW_ROWS:
+                row_result.diff = [escape(v) for v in self.describe(record)]
+                result.append_row_result(row_result)
+        result.created = sum(1 for r in records if r.is_new)
+        result.updated = sum(1 for r in records if r.changed and not r.is_new)
+        result.unchanged = len(records) - result.created - result.updated
+        if dry_run:
+            return result
+        try:
+            with transaction.atomic():
+                self.save_records(
+                    [r.instance for r in records if r.is_new],
+                    [r.instance for r in records if r.changed and not r.is_new],
+                )
+                self._log(kwargs, result)
+        except Exception as exc:  # an IntegrityError from a race, say: nothing is written
+            logger.exception("import %s failed while writing", self.key)
+            result.append_base_error(Error(SheetError(f"写入数据库时出错,未导入任何数据:{exc}")))
+        return result
+
+    # Called as progress(done, total) while rows are parsed; the import_sheet command draws a bar.
+    progress = None
+
+    def _parse(self, sheet: Sheet, result: ImportReport) -> list[Record]:
+        position = {h: i for i, h in enumerate(sheet.headers) if h}
+        index = {}
+        for column in self.columns:
+            for name in (column.header, *column.aliases):
+                key = cells.name_key(name)
+                if key in position:
+                    index[column.header] = position[key]
+                    break
+        missing = [c.header for c in self.columns if c.required and c.header not in index]
+        if missing:
+            result.append_base_error(
+                Error(
+                    SheetError("缺少必需的列:" + "、".join(missing) + "。请对照导入模板检查表头。")
+                )
+            )
+            return []
+        used = set(index.values())
+        unknown = [h for i, h in enumerate(sheet.headers) if h and i not in used]
+        if unknown:
+            result.notes.append("以下列不属于本导入,不会被导入:" + "、".join(unknown) + "。")
+        records = []
+        total = len(sheet.rows)
+        for done, (number, row) in enumerate(sheet.rows, start=1):
+            if self.progress and (done % 1000 == 0 or done == total):
+                self.progress(done, total)
+            raw = {header: row[i] for header, i in index.items()}
+            record = Record(number=number, raw=raw)
+            for column in self.columns:
+                value = raw.get(column.header)
+                if isinstance(value, str) and value.lstrip().startswith("="):
+                    record.fail(
+                        column.header, "单元格是公式,请在 Excel 中复制后“选择性粘贴为数值”再导入"
+                    )
+                    continue
+                try:
+                    parsed = column.parse(value)
+                except ValueError as exc:
+                    record.fail(column.header, str(exc))
+                    continue
+                if column.required and parsed in (None, ""):
+                    record.fail(column.header, "必填,不能为空")
+                    continue
+                record.values[column.header] = parsed
+            records.append(record)
+        return records
+
+    def _validate(self, records: list[Record]) -> None:
+        column_of = {c.field: c.header for c in self.columns if c.field}
+        seen = {}
+        fk_fields = [f.name for f in self._meta.model._meta.concrete_fields if f.is_relation]
+        for record in records:
+            if record.errors or record.instance is None:
+                continue
+            instance = record.instance
+            if not self.scope.allows(instance):
+                record.fail(self.scope_column, "只能导入本社区(本街道)的数据")
+                continue
+            key = self.natural_key(instance)
+            if key is not None:
+                if key in seen:
+                    record.fail(
+                        self.duplicate_column,
+                        f"与第 {seen[key]} 行重复:同一条记录在文件中出现了两次",
+                    )
+                    continue
+                seen[key] = record.number
+            if not (record.is_new or record.changed):
+                continue
+            try:
+                # Foreign keys were resolved from scoped lookups above, and uniqueness is checked
+                # on the natural key across the whole file; per-row database checks would cost a
+                # query each and add nothing.
+                instance.full_clean(
+                    exclude=fk_fields, validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    column = column_of.get(name, "" if name == NON_FIELD_ERRORS else name)
+                    for message in messages:
+                        record.fail(column, message)
+
+    # The column named when a row is out of scope or a duplicate.
+    scope_column = "社区"
+    duplicate_column = ""
+
+    def _report_invalid(self, result: ImportReport, record: Record) -> None:
+        by_column = {}
+        for number, column, reason in record.errors:
+            result.error_items.append((number, column, reason))
+            by_column.setdefault(column or NON_FIELD_ERRORS, []).append(reason)
+        result.append_invalid_row(record.number, record.raw, ValidationError(by_column))
+
+    def _log(self, kwargs, result: ImportReport) -> None:
+        from jinhai.models import ImportLog
+
+        ImportLog.objects.create(
+            user=self.user if getattr(self.user, "pk", None) else None,
+            resource=self.key,
+            file_name=(kwargs.get("file_name") or "")[:255],
+            rows=result.total_rows,
+            created=result.created,
+            updated=result.updated,
+        )
+
+
+def resource_registry() -> dict[str, type[SheetResource]]:
+    """Every import resource by its key: each app's `resources` module is loaded and asked."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("resources")
+    found = {}
+    pending = list(SheetResource.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.key:
+            found[cls.key] = cls
+    return dict(sorted(found.items()))
+
+
+def sheet_from_dataset(dataset) -> Sheet:
+    """A plain tablib Dataset (from code, not an upload) seen as a Sheet; rows count from 2."""
+    headers = [cells.name_key(h) for h in (dataset.headers or [])]
+    return Sheet(headers=headers, rows=[(i, list(row)) for i, row in enumerate(dataset, start=2)])

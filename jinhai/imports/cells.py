@@ -1,0 +1,160 @@
+"""Cell normalisers shared by every import: Excel cells as staff leave them, made into values.
+
+Each function takes a raw cell (str, int, float, datetime, None) and returns a clean value, or
+raises `ValueError` with a Chinese reason that the import shows next to the row and column.
+"""
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# Full-width ASCII (！ to ～) and the ideographic space, mapped to their half-width forms.
+_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_HALFWIDTH[0x3000] = 0x20
+_SPACES = re.compile(r"\s+")
+
+
+def halfwidth(value: str) -> str:
+    return value.translate(_HALFWIDTH)
+
+
+def text(value) -> str:
+    """Trimmed text; None and NaN-like empties become ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\u00a0", " ").replace("\u3000", " ").strip()
+
+
+def name_key(value) -> str:
+    """How names are compared: full-width folded, spaces removed, NFKC. Never stored."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", halfwidth(text(value))))
+
+
+_PHONE_NOISE = re.compile(r"[\s\-()()—–_.]")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def phone(value) -> str:
+    """A mainland mobile number as 11 digits: spaces, dashes, +86 and full-width digits accepted."""
+    raw = text(value)
+    if not raw:
+        return ""
+    digits = _PHONE_NOISE.sub("", halfwidth(raw))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not _MOBILE.match(digits):
+        raise ValueError(f"手机号“{raw}”不正确:应为 11 位手机号码,如 13812345678")
+    return digits
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_TIME_SUFFIX = re.compile(r"(T|\s+)\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+# Excel's day 0 is 1899-12-30 (it counts a 1900-02-29 that never was).
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def date(value) -> datetime.date | None:
+    """Excel dates, 2022-07-15, 2022/7/15, 2022.7.15, 2022年7月15日 or 20220715."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        raise ValueError(f"日期“{value}”无法识别")
+    raw = text(value)
+    if not raw:
+        return None
+    # A time of day after the date (Excel's text export writes 00:00:00) is dropped.
+    compact = _TIME_SUFFIX.sub("", halfwidth(raw)).replace(" ", "")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(compact)
+        if match:
+            try:
+                return datetime.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise ValueError(f"日期“{raw}”无法识别:请写成 2022-07-15、2022/7/15 或 2022年7月15日")
+
+
+_AMOUNT_NOISE = re.compile(r"[\s,,元¥¥]|人民币|RMB", re.IGNORECASE)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def amount(value) -> Decimal | None:
+    """Money in yuan: 1200, 1,200元, ¥1200.50, 1.2万 and full-width digits accepted."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    raw = text(value)
+    if not raw:
+        return None
+    compact = _AMOUNT_NOISE.sub("", halfwidth(raw))
+    scale = Decimal(1)
+    if compact.endswith("万"):
+        compact, scale = compact[:-1], Decimal(10000)
+    if not _NUMBER.match(compact):
+        raise ValueError(f"金额“{raw}”不是数字:请写成 1200 或 1,200元")
+    try:
+        return (Decimal(compact) * scale).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise ValueError(f"金额“{raw}”不是数字") from exc
+
+
+def integer(value, unit: str = "") -> int | None:
+    """A whole number; a trailing unit such as 户 or 人 is allowed."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"“{value}”不是整数")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError(f"“{value}”不是整数")
+    raw = text(value)
+    if not raw:
+        return None
+    compact = halfwidth(raw).replace(",", "").replace(" ", "")
+    if unit and compact.endswith(unit):
+        compact = compact[: -len(unit)]
+    if not re.fullmatch(r"[+-]?\d+", compact):
+        raise ValueError(f"“{raw}”不是整数")
+    return int(compact)
+
+
+_YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1", "有", "出席", "已"}
+_NO = {"否", "×", "✗", "✘", "x", "n", "no", "false", "0", "无", "缺席", "未"}
+
+
+def yes_no(value) -> bool | None:
+    """是/否, √/×, Y/N, 1/0; empty is None (not given)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    raw = text(value)
+    if not raw:
+        return None
+    key = halfwidth(raw).lower()
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise ValueError(f"“{raw}”应填“是”或“否”")

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.db import models
+
+
+class ImportLog(models.Model):
+    """Who imported which spreadsheet into which resource, when, and what it wrote."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_logs",
+        verbose_name="导入人",
+    )
+    resource = models.CharField(
+        "导入类型", max_length=40, help_text="资源代码,如 places(小区楼组)、leaders(两长名册)。"
+    )
+    file_name = models.CharField("文件名", max_length=255, blank=True)
+    rows = models.PositiveIntegerField("数据行数", default=0)
+    created = models.PositiveIntegerField("新建行数", default=0)
+    updated = models.PositiveIntegerField("更新行数", default=0)
+    at = models.DateTimeField("导入时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.resource} {self.file_name}"
