@@ -66,10 +66,6 @@ class PlacesResource(SheetResource):
         fields = ("community", "compound_name", "name", "households", "address")
         export_order = fields
 
-    def natural_key(self, instance):
-        compound = instance.compound
-        return (compound.community_id, cells.name_key(compound.name), cells.name_key(instance.name))
-
     def resolve(self, records):
         found = resolve_communities(records, self.scope)
         community_ids = {c.pk for c in found.values()}
@@ -99,7 +95,9 @@ class PlacesResource(SheetResource):
                 continue
             households = record.values.get("户数")
             address = record.values.get("地址", "")
-            group = groups.get((compound.pk, cells.name_key(record.values["楼组"])))
+            group_key = cells.name_key(record.values["楼组"])
+            record.key = (*compound_key, group_key)
+            group = groups.get((compound.pk, group_key))
             if compound.pk is None or group is None:
                 group = BuildingGroup(
                     compound=compound,
@@ -124,9 +122,6 @@ class PlacesResource(SheetResource):
             {id(g.compound): g.compound for g in new if g.compound.pk is None}.values()
         )
         Compound.objects.bulk_create(new_compounds, batch_size=self.batch_size)
-        for group in new:
-            # bulk_create gave the new compounds their keys; copy them onto the foreign key.
-            group.compound = group.compound
         super().save_records(new, changed)
 
 

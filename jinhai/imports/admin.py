@@ -27,7 +27,6 @@ from import_export.admin import ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from jinhai.admin import ScopedExportAdmin
-from jinhai.scoping import Scope
 
 from . import storage
 from .formats import SheetFormat
@@ -73,9 +72,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
         return [SheetFormat.for_resource(self._resource_class())]
 
     def has_import_permission(self, request):
-        return (
-            super().has_import_permission(request) and Scope.for_user(request.user).reaches_anything
-        )
+        return self._resource_class().may_import(request.user)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)

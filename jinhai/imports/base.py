@@ -23,12 +23,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.html import escape
 from import_export import resources
 from import_export.results import Error, Result, RowResult
 
+from jinhai.db import bulk_insert
 from jinhai.scoping import Scope
 
 from . import cells
@@ -61,6 +63,8 @@ class Record:
     instance: object = None
     is_new: bool = False
     changed: bool = False
+    # What makes two rows the same thing (set by `resolve`); a file may not name it twice.
+    key: tuple | None = None
 
     def fail(self, column: str, reason: str) -> None:
         self.errors.append((self.number, column, reason))
@@ -98,6 +102,17 @@ class SheetResource(resources.ModelResource):
         return cls.title or super().get_display_name()
 
     @classmethod
+    def may_import(cls, user) -> bool:
+        """An import creates and updates rows: it takes both permissions, and a place to work."""
+        opts = cls._meta.model._meta
+        return (
+            user.is_active
+            and user.has_perm(f"{opts.app_label}.{get_permission_codename('add', opts)}")
+            and user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+            and Scope.for_user(user).reaches_anything
+        )
+
+    @classmethod
     def template_headers(cls) -> list[str]:
         return [c.header for c in cls.columns]
 
@@ -119,13 +134,9 @@ class SheetResource(resources.ModelResource):
         """
         raise NotImplementedError
 
-    def natural_key(self, instance):
-        """What makes two rows the same thing; a file may not name the same thing twice."""
-        return None
-
     def save_records(self, new: list, changed: list) -> None:
         model = self._meta.model
-        model._default_manager.bulk_create(new, batch_size=self.batch_size)
+        bulk_insert(model, new, batch_size=self.batch_size)
         if changed and self.update_fields:
             model._default_manager.bulk_update(
                 changed, self.update_fields, batch_size=self.batch_size
@@ -252,15 +263,14 @@ class SheetResource(resources.ModelResource):
             if not self.scope.allows(instance):
                 record.fail(self.scope_column, "只能导入本社区(本街道)的数据")
                 continue
-            key = self.natural_key(instance)
-            if key is not None:
-                if key in seen:
+            if record.key is not None:
+                if record.key in seen:
                     record.fail(
                         self.duplicate_column,
-                        f"与第 {seen[key]} 行重复:同一条记录在文件中出现了两次",
+                        f"与第 {seen[record.key]} 行重复:同一条记录在文件中出现了两次",
                     )
                     continue
-                seen[key] = record.number
+                seen[record.key] = record.number
             if not (record.is_new or record.changed):
                 continue
             try:

@@ -8,6 +8,7 @@ import datetime
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Full-width ASCII (！ to ～) and the ideographic space, mapped to their half-width forms.
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -20,17 +21,26 @@ def halfwidth(value: str) -> str:
 
 
 def text(value) -> str:
-    """Trimmed text; None and NaN-like empties become ""."""
+    """Trimmed text; None becomes "", a whole float (Excel's 12.0) its integer."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace("\u00a0", " ").replace("\u3000", " ").strip()
+    if type(value) is not str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    # Python's strip() already takes the no-break and ideographic spaces.
+    return value.strip()
 
 
 def name_key(value) -> str:
     """How names are compared: full-width folded, spaces removed, NFKC. Never stored."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", halfwidth(text(value))))
+    return _name_key(text(value))
+
+
+@lru_cache(maxsize=65536)
+def _name_key(value: str) -> str:
+    # Names repeat on almost every row (the same community, compound, "12号楼"): cached.
+    return _SPACES.sub("", unicodedata.normalize("NFKC", halfwidth(value)))
 
 
 _PHONE_NOISE = re.compile(r"[\s\-()()—–_.]")

@@ -34,10 +34,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法读取文件 {file}:{exc.strerror}") from exc
         resource_class = registry[resource]
-        if not account.has_perm(
-            f"{resource_class._meta.model._meta.app_label}.add_"
-            f"{resource_class._meta.model._meta.model_name}"
-        ):
+        if not resource_class.may_import(account):
             raise CommandError(f"账号“{user}”没有导入“{resource_class.title}”的权限。")
         try:
             dataset = SheetFormat.for_resource(resource_class)().create_dataset(data)
