@@ -188,10 +188,14 @@ def phase(name, path, limit):
             header = next(reader)
             at = {h: i for i, h in enumerate(header)}
             raw = connection.connection  # the psycopg connection under Django's
-            with connection.cursor(), raw.cursor() as cursor, cursor.copy(
-                "COPY communities_buildinggroup (compound_id, name, households, address) "
-                "FROM STDIN"
-            ) as copy:
+            with (
+                connection.cursor(),
+                raw.cursor() as cursor,
+                cursor.copy(
+                    "COPY communities_buildinggroup (compound_id, name, households, address) "
+                    "FROM STDIN"
+                ) as copy,
+            ):
                 rows_done = 0
                 for row in reader:
                     copy.write_row(

@@ -3,7 +3,7 @@
 from import_export import fields, widgets
 
 from jinhai.imports import cells
-from jinhai.imports.base import Column, SheetResource
+from jinhai.imports.base import Column, SheetResource, field_errors
 
 from .models import BuildingGroup, Community, Compound
 
@@ -87,7 +87,7 @@ class PlacesResource(SheetResource):
             compound = compounds.get(compound_key)
             if compound is None:
                 compound = Compound(community=community, name=compound_name)
-                compound_errors[compound_key] = _field_errors(compound, exclude=["community"])
+                compound_errors[compound_key] = field_errors(compound, exclude=["community"])
                 compounds[compound_key] = compound
             for reason in compound_errors.get(compound_key, ()):
                 record.fail("小区", reason)
@@ -117,19 +117,10 @@ class PlacesResource(SheetResource):
                     record.changed = True
             record.instance = group
 
-    def save_records(self, new, changed):
-        new_compounds = list(
-            {id(g.compound): g.compound for g in new if g.compound.pk is None}.values()
+    def save_records(self, records):
+        # New compounds first: their new building groups need their keys.
+        compounds = {id(r.instance.compound): r.instance.compound for r in records if r.is_new}
+        Compound.objects.bulk_create(
+            [c for c in compounds.values() if c.pk is None], batch_size=self.batch_size
         )
-        Compound.objects.bulk_create(new_compounds, batch_size=self.batch_size)
-        super().save_records(new, changed)
-
-
-def _field_errors(instance, exclude):
-    from django.core.exceptions import ValidationError
-
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        return [m for messages in exc.message_dict.values() for m in messages]
-    return []
+        super().save_records(records)

@@ -1,11 +1,15 @@
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from .models import Community
+from .sections import community_links
 
 
 class CommunityListView(ListView):
     template_name = "communities/community_list.html"
     context_object_name = "communities"
+
+    extra_context = {"crumbs": [("社区", None)]}
 
     def get_queryset(self):
         return Community.objects.select_related("subdistrict").with_counts()
@@ -28,5 +32,7 @@ class CommunityDetailView(DetailView):
             members=members,
             compounds=list(community.compounds.with_counts()),
             street_zones=list(community.street_zones.all()),
+            links=community_links(community),
+            crumbs=[("社区", reverse("communities:list")), (community.name, None)],
         )
         return context

@@ -37,7 +37,8 @@ class ScopedFieldsMixin:
         return obj is None or Scope.for_user(request.user).allows(obj)
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+        visible = obj is None or Scope.for_user(request.user).can_see(obj)
+        return super().has_view_permission(request, obj) and visible
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._in_scope(request, obj)

@@ -4,6 +4,7 @@ from operator import attrgetter
 
 from django.db import connections, models, router
 from django.db.models import F, Func, Subquery
+from django.db.models.functions import Coalesce
 
 
 def subquery_count(queryset) -> Subquery:
@@ -16,6 +17,15 @@ def subquery_count(queryset) -> Subquery:
         queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
         output_field=models.IntegerField(),
     )
+
+
+def subquery_sum(queryset, field, output_field):
+    """A correlated SUM subquery, 0 where there are no rows."""
+    total = Subquery(
+        queryset.order_by().annotate(t=Func(F(field), function="SUM")).values("t"),
+        output_field=output_field,
+    )
+    return Coalesce(total, 0, output_field=output_field)
 
 
 def bulk_insert(model, objs, *, batch_size=2000) -> None:

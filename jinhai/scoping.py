@@ -3,8 +3,10 @@
 A staff user belongs either to a subdistrict (街道: sees every community in it) or to one community
 (居委会: sees only that community). Every model that belongs to a community says how to reach it
 with a `community_path` lookup ("" for Community itself, "community" for Compound,
-"compound__community" for BuildingGroup, ...). Admin pages, autocomplete, foreign-key choices,
-imports and exports all ask `Scope` and nothing else.
+"compound__community" for BuildingGroup, ...). A model whose rows may also belong to a whole
+subdistrict (a street-wide training: community left empty) sets `subdistrict_path` too; community
+staff then see those rows but only street staff may change them. Admin pages, autocomplete,
+foreign-key choices, imports and exports all ask `Scope` and nothing else.
 """
 
 from __future__ import annotations
@@ -84,8 +86,14 @@ class Scope:
             # Community staff may read their own subdistrict (to see where they belong).
             return Q(pk=self.subdistrict_id)
         path = model.community_path
+        subdistrict_path = getattr(model, "subdistrict_path", None)
         if self.community_id is not None:
-            return Q(**{path or "pk": self.community_id})
+            own = Q(**{path or "pk": self.community_id})
+            if subdistrict_path:
+                own |= Q(**{f"{path}__isnull": True, subdistrict_path: self.subdistrict_id})
+            return own
+        if subdistrict_path:
+            return Q(**{subdistrict_path: self.subdistrict_id})
         return Q(**{f"{path}__subdistrict" if path else "subdistrict": self.subdistrict_id})
 
     def filter(self, queryset: models.QuerySet) -> models.QuerySet:
@@ -117,12 +125,26 @@ class Scope:
             return obj.pk == self.subdistrict_id
         community_id = community_id_of(obj)
         if community_id is None:
+            subdistrict_path = getattr(model, "subdistrict_path", None)
+            if subdistrict_path:
+                # A subdistrict-wide row: street staff of that subdistrict only.
+                return not self.is_community_level and (
+                    getattr(obj, f"{subdistrict_path}_id", None) in (None, self.subdistrict_id)
+                )
             # Not yet attached to any community (a form left the field blank): the form's own
             # validation reports that; nothing here to reach.
             return True
         if self.is_community_level:
             return community_id == self.community_id
         return community_id in self.community_ids
+
+    def can_see(self, obj) -> bool:
+        """Whether `obj` may be looked at: what `allows`, plus subdistrict-wide rows of one's own
+        subdistrict, which community staff read but do not change."""
+        subdistrict_path = getattr(type(obj), "subdistrict_path", None)
+        if subdistrict_path and not self.everything and community_id_of(obj) is None:
+            return getattr(obj, f"{subdistrict_path}_id", None) == self.subdistrict_id
+        return self.allows(obj)
 
 
 def community_id_of(obj) -> int | None:

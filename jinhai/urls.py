@@ -12,6 +12,7 @@ admin.site.index_title = "工作台"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("communities/", include("communities.urls")),
+    path("leaders/", include("volunteers.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,15 +14,21 @@ from communities.roles import COMMUNITY_STAFF, READ_ONLY, STREET_STAFF
 from jinhai.models import ImportLog
 
 from .factories import (
+    ActivityFactory,
+    AppointmentFactory,
+    AttendanceFactory,
     BuildingGroupFactory,
     CommitteeMemberFactory,
     CommunityFactory,
     CompoundFactory,
     ElectionFactory,
+    ParticipationFactory,
     StaffProfileFactory,
     StreetZoneFactory,
     SubdistrictFactory,
+    TrainingFactory,
     UserFactory,
+    VolunteerFactory,
 )
 
 PASSWORD = "pw-for-tests-only"
@@ -37,6 +43,18 @@ def _places(subdistrict, community_name, compound_name):
     member = CommitteeMemberFactory(
         election=election, name=f"{community_name[:2]}主任", roles=["secretary", "director"]
     )
+    leader = VolunteerFactory(community=community, name=f"{community_name[:2]}楼组长")
+    street_leader = VolunteerFactory(community=community, name=f"{community_name[:2]}街面长")
+    appointment = AppointmentFactory(volunteer=leader, building_group=group)
+    AppointmentFactory(volunteer=street_leader, kind="street", street_zone=zone)
+    training = TrainingFactory(
+        subdistrict=subdistrict, community=community, title=f"{community_name}两长培训"
+    )
+    attendance = AttendanceFactory(training=training, volunteer=leader)
+    activity = ActivityFactory(
+        community=community, title=f"{community_name}消防演习", kind="fire_drill"
+    )
+    participation = ParticipationFactory(activity=activity, volunteer=leader, hours=3)
     return SimpleNamespace(
         community=community,
         compound=compound,
@@ -44,6 +62,13 @@ def _places(subdistrict, community_name, compound_name):
         street_zone=zone,
         election=election,
         member=member,
+        volunteer=leader,
+        street_leader=street_leader,
+        appointment=appointment,
+        training=training,
+        attendance=attendance,
+        activity=activity,
+        participation=participation,
     )
 
 
@@ -51,9 +76,11 @@ def _places(subdistrict, community_name, compound_name):
 def world(db):
     jinhai = SubdistrictFactory(name="金海街道")
     other = SubdistrictFactory(name="西渡街道")
+    street_training = TrainingFactory(subdistrict=jinhai, title="两长队伍能力建设培训班")
     return SimpleNamespace(
         subdistrict=jinhai,
         other_subdistrict=other,
+        street_training=street_training,
         a=_places(jinhai, "正学社区", "正学苑"),
         b=_places(jinhai, "丰乐社区", "丰乐苑"),
         elsewhere=_places(other, "西渡社区", "西渡苑"),

@@ -109,3 +109,59 @@ class StaffProfileFactory(factory.django.DjangoModelFactory):
         model = StaffProfile
 
     user = factory.SubFactory(UserFactory)
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Volunteer"
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"志愿者{n}")
+    mobile = factory.Sequence(lambda n: f"139{n:08d}")
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Appointment"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    kind = "building"
+    start = datetime.date(2022, 7, 15)
+    selected_on = datetime.date(2022, 7, 15)
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Training"
+
+    subdistrict = factory.SubFactory(SubdistrictFactory)
+    title = factory.Sequence(lambda n: f"两长培训{n}")
+    date = datetime.date(2022, 8, 20)
+    mode = "offline"
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Attendance"
+
+    training = factory.SubFactory(TrainingFactory)
+    volunteer = factory.SubFactory(VolunteerFactory)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Activity"
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"小区志愿服务{n}")
+    kind = "compound"
+    date = datetime.date(2022, 10, 1)
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Participation"
+
+    activity = factory.SubFactory(ActivityFactory)
+    volunteer = factory.SubFactory(VolunteerFactory)
+    hours = 2

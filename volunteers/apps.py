@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = "两长队伍与志愿服务"
+
+    def ready(self):
+        from communities.sections import register_community_link
+
+        register_community_link("楼组长与街面长", "volunteers:community")

@@ -134,9 +134,11 @@ class SheetResource(resources.ModelResource):
         """
         raise NotImplementedError
 
-    def save_records(self, new: list, changed: list) -> None:
+    def save_records(self, records: list[Record]) -> None:
+        """Write the rows that are new or changed (all of them valid), in one transaction."""
         model = self._meta.model
-        bulk_insert(model, new, batch_size=self.batch_size)
+        bulk_insert(model, [r.instance for r in records if r.is_new], batch_size=self.batch_size)
+        changed = [r.instance for r in records if r.changed and not r.is_new]
         if changed and self.update_fields:
             model._default_manager.bulk_update(
                 changed, self.update_fields, batch_size=self.batch_size
@@ -192,10 +194,7 @@ class SheetResource(resources.ModelResource):
             return result
         try:
             with transaction.atomic():
-                self.save_records(
-                    [r.instance for r in records if r.is_new],
-                    [r.instance for r in records if r.changed and not r.is_new],
-                )
+                self.save_records([r for r in records if r.is_new or r.changed])
                 self._log(kwargs, result)
         except Exception as exc:  # an IntegrityError from a race, say: nothing is written
             logger.exception("import %s failed while writing", self.key)
@@ -308,6 +307,18 @@ class SheetResource(resources.ModelResource):
             created=result.created,
             updated=result.updated,
         )
+
+
+def field_errors(instance, exclude=()) -> list[str]:
+    """Model validation of one instance built during `resolve` (a new compound, a new person),
+    without per-row queries: foreign keys and uniqueness are the resource's own business."""
+    try:
+        instance.full_clean(
+            exclude=list(exclude), validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        return [m for messages in exc.message_dict.values() for m in messages]
+    return []
 
 
 def resource_registry() -> dict[str, type[SheetResource]]:

@@ -1,0 +1,307 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from communities.models import Community, Compound
+from jinhai.admin import ScopedAdmin, ScopedExportAdmin, ScopedInline
+from jinhai.imports.admin import ScopedImportExportAdmin
+from jinhai.scoping import Scope
+
+from . import selectors, services
+from .models import Activity, Appointment, Attendance, Participation, Training, Volunteer
+from .resources import AttendanceResource, LeadersResource
+
+related_only = admin.RelatedOnlyFieldListFilter
+
+
+class CurrentFilter(admin.SimpleListFilter):
+    title = "任职状态"
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "在任"), ("no", "已离任")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(end__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(end__isnull=False)
+        return queryset
+
+
+class AppointmentInline(ScopedInline, admin.TabularInline):
+    model = Appointment
+    fields = ["kind", "building_group", "street_zone", "selected_on", "start", "end", "end_reason"]
+    autocomplete_fields = ["building_group", "street_zone"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(ScopedAdmin):
+    list_display = ["name", "community", "mobile", "gender", "political_status", "current_units"]
+    list_filter = [("community", related_only), "political_status", "gender"]
+    list_select_related = ["community"]
+    search_fields = ["name", "mobile"]
+    autocomplete_fields = ["community"]
+    inlines = [AppointmentInline]
+    change_list_template = "admin/volunteers/volunteer/change_list.html"
+
+    def get_queryset(self, request):
+        current = Appointment.objects.current().select_related(
+            "building_group__compound", "street_zone"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("appointments", queryset=current, to_attr="current"))
+        )
+
+    @admin.display(description="现任")
+    def current_units(self, obj):
+        return "、".join(f"{a.get_kind_display()}({a.unit})" for a in obj.current) or "—"
+
+    def get_urls(self):
+        return [
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="volunteers_dashboard",
+            )
+        ] + super().get_urls()
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        scope = Scope.for_user(request.user)
+        communities = scope.filter(Community.objects.all())
+        rows = list(
+            selectors.attendance_by_community(
+                selectors.hours_by_community(selectors.coverage_by_community(communities))
+            )
+        )
+        compounds = list(selectors.coverage_by_compound(scope.filter(Compound.objects.all())))
+        groups, zones = selectors.units_without_leader(communities)
+        participations = scope.filter(Participation.objects.all())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "两长工作台",
+            "opts": self.model._meta,
+            "communities": rows,
+            "compounds": compounds,
+            "totals": selectors.leader_totals(scope.filter(Appointment.objects.all())),
+            "unled_groups": list(groups[:200]),
+            "unled_group_count": groups.count(),
+            "unled_zones": list(zones),
+            "months": selectors.hours_by_month(participations),
+            "total_hours": selectors.total_hours(participations),
+        }
+        return TemplateResponse(request, "admin/volunteers/dashboard.html", context)
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ScopedImportExportAdmin):
+    resource_classes = [LeadersResource]
+    list_display = [
+        "volunteer",
+        "kind",
+        "unit_display",
+        "community_name",
+        "selected_on",
+        "start",
+        "end",
+    ]
+    list_filter = [CurrentFilter, "kind", ("volunteer__community", related_only)]
+    list_select_related = [
+        "volunteer__community",
+        "building_group__compound",
+        "street_zone",
+    ]
+    search_fields = [
+        "volunteer__name",
+        "volunteer__mobile",
+        "building_group__name",
+        "building_group__compound__name",
+        "street_zone__name",
+    ]
+    autocomplete_fields = ["volunteer", "building_group", "street_zone"]
+    date_hierarchy = "start"
+    actions = ["end_today"]
+    fields = [
+        "volunteer",
+        "kind",
+        "building_group",
+        "street_zone",
+        "selected_on",
+        ("start", "end"),
+        "end_reason",
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        # A leader's history is kept: a term is ended with an end date, never deleted.
+        return False
+
+    @admin.display(description="楼组/街面")
+    def unit_display(self, obj):
+        return obj.unit
+
+    @admin.display(description="社区", ordering="volunteer__community__name")
+    def community_name(self, obj):
+        return obj.volunteer.community.name
+
+    @admin.action(description="结束所选任期(今天离任)", permissions=["change"])
+    def end_today(self, request, queryset):
+        today = timezone.localdate()
+        ended = 0
+        for appointment in queryset.current():
+            try:
+                services.appointment_end(
+                    appointment=appointment, end=today, reason="工作人员结束任期"
+                )
+                ended += 1
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{appointment}:{'；'.join(exc.messages)}", messages.ERROR
+                )
+        self.message_user(request, f"已结束 {ended} 个任期。")
+
+
+class AttendanceInline(ScopedInline, admin.TabularInline):
+    model = Attendance
+    fields = ["volunteer", "attended", "note"]
+    autocomplete_fields = ["volunteer"]
+    extra = 0
+
+
+@admin.register(Training)
+class TrainingAdmin(ScopedAdmin):
+    list_display = ["title", "date", "mode", "organised_by", "attended", "invited"]
+    list_filter = ["mode", ("community", related_only)]
+    list_select_related = ["community"]
+    search_fields = ["title", "organiser", "topics"]
+    autocomplete_fields = ["community"]
+    date_hierarchy = "date"
+    inlines = [AttendanceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_attendance()
+
+    @admin.display(description="组织", ordering="community__name")
+    def organised_by(self, obj):
+        return obj.community.name if obj.community_id else "街道"
+
+    @admin.display(description="出席", ordering="n_attended")
+    def attended(self, obj):
+        return obj.n_attended
+
+    @admin.display(description="应到", ordering="n_invited")
+    def invited(self, obj):
+        return obj.n_invited
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ScopedImportExportAdmin):
+    resource_classes = [AttendanceResource]
+    list_display = ["volunteer", "training", "attended", "note"]
+    list_filter = ["attended", ("training", related_only), ("volunteer__community", related_only)]
+    list_select_related = ["volunteer", "training"]
+    search_fields = ["volunteer__name", "volunteer__mobile", "training__title"]
+    autocomplete_fields = ["training", "volunteer"]
+
+
+class ParticipationInline(ScopedInline, admin.TabularInline):
+    model = Participation
+    fields = ["volunteer", "hours", "note"]
+    autocomplete_fields = ["volunteer"]
+    extra = 0
+
+
+class BatchParticipationForm(forms.Form):
+    volunteers = forms.ModelMultipleChoiceField(
+        queryset=Volunteer.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="参加的志愿者",
+        help_text="勾选参加本次活动的人;已登记的人会更新为新的时长。",
+    )
+    hours = forms.DecimalField(
+        label="每人服务时长(小时)", max_digits=4, decimal_places=1, min_value=0.5, max_value=24
+    )
+
+    def __init__(self, *args, volunteers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteers"].queryset = volunteers
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedAdmin):
+    list_display = ["title", "kind", "date", "community", "participants", "hours", "batch_link"]
+    list_filter = ["kind", ("community", related_only)]
+    list_select_related = ["community"]
+    search_fields = ["title", "place", "description"]
+    autocomplete_fields = ["community"]
+    date_hierarchy = "date"
+    inlines = [ParticipationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_totals()
+
+    @admin.display(description="人数", ordering="n_participants")
+    def participants(self, obj):
+        return obj.n_participants
+
+    @admin.display(description="总时长", ordering="total_hours")
+    def hours(self, obj):
+        return obj.total_hours
+
+    @admin.display(description="批量登记")
+    def batch_link(self, obj):
+        url = reverse("admin:volunteers_activity_participants", args=[obj.pk])
+        return format_html('<a href="{}">勾选参加人员</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/participants/",
+                self.admin_site.admin_view(self.participants_view),
+                name="volunteers_activity_participants",
+            )
+        ] + super().get_urls()
+
+    def participants_view(self, request, pk):
+        activity = self.get_object(request, str(pk))
+        if not self.has_change_permission(request, activity):
+            raise PermissionDenied
+        scope = Scope.for_user(request.user)
+        volunteers = scope.filter(Volunteer.objects.filter(community=activity.community_id))
+        form = BatchParticipationForm(request.POST or None, volunteers=volunteers)
+        if request.method == "POST" and form.is_valid():
+            created, updated = services.participation_add_many(
+                activity=activity,
+                volunteers=list(form.cleaned_data["volunteers"]),
+                hours=form.cleaned_data["hours"],
+            )
+            self.message_user(request, f"已登记 {created} 人,更新 {updated} 人。")
+            return redirect("admin:volunteers_activity_change", activity.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"批量登记参加人员:{activity}",
+            "opts": self.model._meta,
+            "original": activity,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/volunteers/activity/participants.html", context)
+
+
+@admin.register(Participation)
+class ParticipationAdmin(ScopedExportAdmin):
+    list_display = ["volunteer", "activity", "hours", "note"]
+    list_filter = [("activity__community", related_only), "activity__kind"]
+    list_select_related = ["volunteer", "activity"]
+    search_fields = ["volunteer__name", "activity__title"]
+    autocomplete_fields = ["activity", "volunteer"]

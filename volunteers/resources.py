@@ -1,0 +1,319 @@
+"""Spreadsheet resources of the leaders app: 两长名册 (`leaders`) and 培训签到 (`attendance`)."""
+
+import datetime
+
+from django.utils import timezone
+from import_export import fields, widgets
+
+from communities.models import BuildingGroup, Compound, Gender, StreetZone
+from communities.resources import resolve_communities
+from jinhai.imports import cells
+from jinhai.imports.base import Column, SheetResource, field_errors
+from jinhai.masking import mask_phone
+
+from .models import Appointment, Attendance, LeaderKind, PoliticalStatus, Training, Volunteer
+
+
+def choice(choices, what):
+    """A parser for a choices column: the Chinese label as staff write it."""
+    by_label = {cells.name_key(label): value for value, label in choices}
+
+    def parse(value):
+        text = cells.text(value)
+        if not text:
+            return ""
+        try:
+            return by_label[cells.name_key(text)]
+        except KeyError:
+            allowed = "、".join(label for _, label in choices)
+            raise ValueError(f"{what}“{text}”不正确,应为:{allowed}") from None
+
+    return parse
+
+
+class LeadersResource(SheetResource):
+    """两长名册: people and their current appointments as building-group or street leaders."""
+
+    key = "leaders"
+    title = "两长名册"
+    columns = [
+        Column("社区", required=True),
+        Column("类型", required=True, parse=choice(LeaderKind.choices, "类型")),
+        Column("姓名", required=True, field="name"),
+        Column(
+            "手机号", required=True, parse=cells.phone, aliases=("手机", "手机号码", "联系电话")
+        ),
+        Column("小区"),
+        Column("楼组"),
+        Column("街面", aliases=("街面名称", "商圈")),
+        Column("性别", parse=choice(Gender.choices, "性别")),
+        Column("推选日期", parse=cells.date, field="selected_on"),
+        Column("政治面貌", parse=choice(PoliticalStatus.choices, "政治面貌")),
+        Column("备注"),
+    ]
+    duplicate_column = "手机号"
+
+    # Export: the roster of current leaders, full phone numbers (staff only).
+    community = fields.Field(
+        attribute="volunteer__community__name", column_name="社区", readonly=True
+    )
+    kind = fields.Field(attribute="get_kind_display", column_name="类型", readonly=True)
+    name = fields.Field(attribute="volunteer__name", column_name="姓名", readonly=True)
+    mobile = fields.Field(attribute="volunteer__mobile", column_name="手机号", readonly=True)
+    compound = fields.Field(
+        attribute="building_group__compound__name", column_name="小区", readonly=True
+    )
+    group = fields.Field(attribute="building_group__name", column_name="楼组", readonly=True)
+    zone = fields.Field(attribute="street_zone__name", column_name="街面", readonly=True)
+    gender = fields.Field(
+        attribute="volunteer__get_gender_display", column_name="性别", readonly=True
+    )
+    selected_on = fields.Field(
+        attribute="selected_on", column_name="推选日期", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    political = fields.Field(
+        attribute="volunteer__get_political_status_display", column_name="政治面貌", readonly=True
+    )
+
+    class Meta:
+        model = Appointment
+        fields = (
+            "community", "kind", "name", "mobile", "compound", "group", "zone", "gender",
+            "selected_on", "political",
+        )  # fmt: skip
+        export_order = fields
+
+    def resolve(self, records):
+        found = resolve_communities(records, self.scope)
+        community_ids = {c.pk for c in found.values()}
+        compounds = {
+            (c.community_id, cells.name_key(c.name)): c
+            for c in Compound.objects.filter(community_id__in=community_ids)
+        }
+        groups = {
+            (g.compound_id, cells.name_key(g.name)): g
+            for g in BuildingGroup.objects.filter(compound__community_id__in=community_ids)
+        }
+        zones = {
+            (z.community_id, cells.name_key(z.name)): z
+            for z in StreetZone.objects.filter(community_id__in=community_ids)
+        }
+        phones = {r.values["手机号"] for r in records if r.values.get("手机号")}
+        people = {v.mobile: v for v in Volunteer.objects.filter(mobile__in=phones)}
+        current = {}
+        for appointment in (
+            Appointment.objects.current()
+            .filter(volunteer__community_id__in=community_ids)
+            .select_related("volunteer")
+        ):
+            unit = (
+                ("building", appointment.building_group_id)
+                if appointment.building_group_id
+                else ("street", appointment.street_zone_id)
+            )
+            current[unit] = appointment
+        today = timezone.localdate()
+        units_seen, people_made = {}, {}
+        for record in records:
+            community = found.get(record.number)
+            unit = self._unit(record, community, compounds, groups, zones)
+            if community is None or record.errors or unit is None:
+                continue
+            kind, unit_obj = unit
+            unit_key = (kind, unit_obj.pk)
+            if unit_key in units_seen:
+                where = "楼组" if kind == LeaderKind.BUILDING else "街面"
+                record.fail(
+                    where,
+                    f"与第 {units_seen[unit_key]} 行是同一个{where}:一处只能有一名在任负责人",
+                )
+                continue
+            units_seen[unit_key] = record.number
+            volunteer = self._volunteer(record, community, people, people_made)
+            if volunteer is None:
+                continue
+            record.key = volunteer.mobile
+            holder = current.get(unit_key)
+            if holder is not None and holder.volunteer_id != volunteer.pk:
+                label = "楼组长" if kind == LeaderKind.BUILDING else "街面长"
+                record.fail(
+                    "姓名",
+                    f"该处已有在任{label}“{holder.volunteer.name}”;如需更换,请先在系统中结束其任期",
+                )
+                continue
+            if holder is not None:
+                record.instance = holder
+                if volunteer.pk and getattr(volunteer, "_import_changed", False):
+                    record.changed = True
+                continue
+            selected_on = record.values.get("推选日期")
+            record.instance = Appointment(
+                volunteer=volunteer,
+                kind=kind,
+                building_group=unit_obj if kind == LeaderKind.BUILDING else None,
+                street_zone=unit_obj if kind == LeaderKind.STREET else None,
+                selected_on=selected_on,
+                start=selected_on or today,
+            )
+            record.is_new = True
+
+    def _unit(self, record, community, compounds, groups, zones):
+        kind = record.values.get("类型")
+        compound_name = record.values.get("小区", "")
+        group_name = record.values.get("楼组", "")
+        zone_name = record.values.get("街面", "")
+        if kind == LeaderKind.BUILDING:
+            if zone_name:
+                record.fail("街面", "楼组长不填“街面”")
+            if not compound_name:
+                record.fail("小区", "楼组长须填写小区")
+            if not group_name:
+                record.fail("楼组", "楼组长须填写楼组")
+            if record.errors or community is None:
+                return None
+            compound = compounds.get((community.pk, cells.name_key(compound_name)))
+            if compound is None:
+                record.fail("小区", f"{community.name}没有小区“{compound_name}”")
+                return None
+            group = groups.get((compound.pk, cells.name_key(group_name)))
+            if group is None:
+                record.fail("楼组", f"小区“{compound_name}”中没有楼组“{group_name}”")
+                return None
+            return kind, group
+        if kind == LeaderKind.STREET:
+            if compound_name or group_name:
+                record.fail("楼组", "街面长不填“小区”“楼组”,请填写“街面”")
+            if not zone_name:
+                record.fail("街面", "街面长须填写街面")
+            if record.errors or community is None:
+                return None
+            zone = zones.get((community.pk, cells.name_key(zone_name)))
+            if zone is None:
+                record.fail("街面", f"{community.name}没有街面“{zone_name}”")
+                return None
+            return kind, zone
+        return None
+
+    def _volunteer(self, record, community, people, people_made):
+        phone = record.values["手机号"]
+        name = record.values["姓名"]
+        volunteer = people.get(phone) or people_made.get(phone)
+        if volunteer is not None and volunteer.community_id != community.pk:
+            record.fail("手机号", f"手机号 {mask_phone(phone)} 已登记为其他社区的志愿者")
+            return None
+        if volunteer is not None and cells.name_key(volunteer.name) != cells.name_key(name):
+            record.fail("姓名", f"手机号 {mask_phone(phone)} 已登记为“{volunteer.name}”,与姓名不符")
+            return None
+        details = {
+            "gender": record.values.get("性别", ""),
+            "political_status": record.values.get("政治面貌", ""),
+            "notes": record.values.get("备注", ""),
+        }
+        if volunteer is None:
+            volunteer = Volunteer(community=community, name=name, mobile=phone, **details)
+            for reason in field_errors(volunteer, exclude=["community"]):
+                record.fail("姓名", reason)
+            people_made[phone] = volunteer
+            return None if record.errors else volunteer
+        for field, value in details.items():
+            if value and getattr(volunteer, field) != value:
+                setattr(volunteer, field, value)
+                volunteer._import_changed = True
+        return volunteer
+
+    def save_records(self, records):
+        volunteers = {}
+        for record in records:
+            volunteer = record.instance.volunteer
+            volunteers[id(volunteer)] = volunteer
+        Volunteer.objects.bulk_create(
+            [v for v in volunteers.values() if v.pk is None], batch_size=self.batch_size
+        )
+        Volunteer.objects.bulk_update(
+            [v for v in volunteers.values() if getattr(v, "_import_changed", False)],
+            ["gender", "political_status", "notes"],
+        )
+        super().save_records([r for r in records if r.is_new])
+
+
+class AttendanceResource(SheetResource):
+    """培训签到: who came to which training."""
+
+    key = "attendance"
+    title = "培训签到"
+    columns = [
+        Column("培训名称", required=True, aliases=("培训",)),
+        Column("日期", required=True, parse=cells.date),
+        Column("姓名", required=True),
+        Column("手机号", required=True, parse=cells.phone, aliases=("手机", "手机号码")),
+        Column("是否出席", parse=cells.yes_no, aliases=("出席",)),
+        Column("备注", field="note"),
+    ]
+    update_fields = ["attended", "note"]
+    duplicate_column = "手机号"
+    scope_column = "手机号"
+
+    training = fields.Field(attribute="training__title", column_name="培训名称", readonly=True)
+    date = fields.Field(attribute="training__date", column_name="日期", readonly=True)
+    name = fields.Field(attribute="volunteer__name", column_name="姓名", readonly=True)
+    mobile = fields.Field(attribute="volunteer__mobile", column_name="手机号", readonly=True)
+    attended = fields.Field(
+        attribute="attended", column_name="是否出席", widget=widgets.BooleanWidget()
+    )
+    note = fields.Field(attribute="note", column_name="备注")
+
+    class Meta:
+        model = Attendance
+        fields = ("training", "date", "name", "mobile", "attended", "note")
+        export_order = fields
+
+    def resolve(self, records):
+        dates = {
+            r.values["日期"] for r in records if isinstance(r.values.get("日期"), datetime.date)
+        }
+        trainings = {}
+        for training in Training.objects.filter(date__in=dates).visible_to(self.user):
+            trainings.setdefault((cells.name_key(training.title), training.date), training)
+        phones = {r.values["手机号"] for r in records if r.values.get("手机号")}
+        people = {v.mobile: v for v in Volunteer.objects.filter(mobile__in=phones)}
+        existing = {
+            (a.training_id, a.volunteer_id): a
+            for a in Attendance.objects.filter(
+                training__in=trainings.values(), volunteer__in=people.values()
+            )
+        }
+        for record in records:
+            values = record.values
+            if record.errors:
+                continue
+            training = trainings.get((cells.name_key(values["培训名称"]), values["日期"]))
+            if training is None:
+                record.fail(
+                    "培训名称",
+                    f"{values['日期']:%Y-%m-%d} 没有名为“{values['培训名称']}”的培训,"
+                    "请先在系统中建立该培训",
+                )
+            volunteer = people.get(values["手机号"])
+            if volunteer is None:
+                record.fail("手机号", f"手机号 {mask_phone(values['手机号'])} 未登记为志愿者")
+            elif cells.name_key(volunteer.name) != cells.name_key(values["姓名"]):
+                record.fail(
+                    "姓名",
+                    f"手机号 {mask_phone(values['手机号'])} 登记的是“{volunteer.name}”,与姓名不符",
+                )
+            if record.errors:
+                continue
+            record.key = (training.pk, volunteer.pk)
+            attended = values.get("是否出席")
+            attended = True if attended is None else attended
+            note = values.get("备注", "")
+            attendance = existing.get(record.key)
+            if attendance is None:
+                record.instance = Attendance(
+                    training=training, volunteer=volunteer, attended=attended, note=note
+                )
+                record.is_new = True
+            else:
+                record.changed = (attendance.attended, attendance.note) != (attended, note)
+                attendance.attended, attendance.note = attended, note
+                record.instance = attendance

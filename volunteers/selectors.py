@@ -1,0 +1,118 @@
+"""Read-side figures of the leaders app: coverage, attendance and service hours.
+
+Each takes a queryset of places already scoped (for staff) or not (public), so the same figures
+serve the admin dashboard and the public pages.
+"""
+
+from django.db.models import Count, DecimalField, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from communities.models import BuildingGroup, Community, Compound, StreetZone
+from jinhai.db import subquery_count, subquery_sum
+
+from .models import Appointment, Attendance, Participation, has_current_leader
+
+HOURS = DecimalField(max_digits=12, decimal_places=1)
+
+
+def coverage_by_community(communities=None):
+    """Each community with its building groups and street zones, led and not."""
+    communities = Community.objects.all() if communities is None else communities
+    groups = BuildingGroup.objects.filter(compound__community=OuterRef("pk"))
+    zones = StreetZone.objects.filter(community=OuterRef("pk"))
+    return communities.annotate(
+        n_groups=subquery_count(groups),
+        n_groups_led=subquery_count(groups.filter(has_current_leader("building_group"))),
+        n_zones=subquery_count(zones),
+        n_zones_led=subquery_count(zones.filter(has_current_leader("street_zone"))),
+    )
+
+
+def coverage_by_compound(compounds=None):
+    compounds = Compound.objects.all() if compounds is None else compounds
+    groups = BuildingGroup.objects.filter(compound=OuterRef("pk"))
+    return compounds.select_related("community").annotate(
+        n_groups=subquery_count(groups),
+        n_groups_led=subquery_count(groups.filter(has_current_leader("building_group"))),
+    )
+
+
+def units_without_leader(communities):
+    """Building groups and street zones of these communities that have no current leader."""
+    groups = (
+        BuildingGroup.objects.filter(compound__community__in=communities)
+        .exclude(has_current_leader("building_group"))
+        .select_related("compound__community")
+        .order_by("compound__community__sort_order", "compound__name", "name")
+    )
+    zones = (
+        StreetZone.objects.filter(community__in=communities)
+        .exclude(has_current_leader("street_zone"))
+        .select_related("community")
+    )
+    return groups, zones
+
+
+def leader_totals(appointments=None):
+    """Current building-group and street leaders: {"building": n, "street": n}."""
+    appointments = Appointment.objects.all() if appointments is None else appointments
+    return appointments.current().aggregate(
+        building=Count("pk", filter=Q(kind="building")),
+        street=Count("pk", filter=Q(kind="street")),
+    )
+
+
+def attendance_by_community(communities):
+    attendance = Attendance.objects.filter(volunteer__community=OuterRef("pk"))
+    return communities.annotate(
+        n_invited=subquery_count(attendance),
+        n_attended=subquery_count(attendance.filter(attended=True)),
+    )
+
+
+def attendance_by_volunteer(volunteers):
+    attendance = Attendance.objects.filter(volunteer=OuterRef("pk"))
+    return volunteers.annotate(
+        n_invited=subquery_count(attendance),
+        n_attended=subquery_count(attendance.filter(attended=True)),
+    )
+
+
+def hours_by_community(communities):
+    participations = Participation.objects.filter(activity__community=OuterRef("pk"))
+    return communities.annotate(hours=subquery_sum(participations, "hours", HOURS))
+
+
+def hours_by_volunteer(volunteers):
+    participations = Participation.objects.filter(volunteer=OuterRef("pk"))
+    return volunteers.annotate(hours=subquery_sum(participations, "hours", HOURS))
+
+
+def hours_by_month(participations):
+    """[(month, hours, participations)] in date order."""
+    return list(
+        participations.annotate(month=TruncMonth("activity__date"))
+        .order_by("month")
+        .values("month")
+        .annotate(hours=Sum("hours"), n=Count("pk"))
+        .values_list("month", "hours", "n")
+    )
+
+
+def total_hours(participations=None):
+    participations = Participation.objects.all() if participations is None else participations
+    return participations.aggregate(t=Coalesce(Sum("hours"), 0, output_field=HOURS))["t"]
+
+
+def with_leader_figures(subdistricts):
+    """Annotate subdistricts with their current leaders and total service hours."""
+    current = Appointment.objects.current().filter(volunteer__community__subdistrict=OuterRef("pk"))
+    return subdistricts.annotate(
+        n_building_leaders=subquery_count(current.filter(kind="building")),
+        n_street_leaders=subquery_count(current.filter(kind="street")),
+        service_hours=subquery_sum(
+            Participation.objects.filter(activity__community__subdistrict=OuterRef("pk")),
+            "hours",
+            HOURS,
+        ),
+    )
