@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from communities.models import BuildingGroup, Community
+from jinhai.sorting import natural_key
 
 from .models import Activity, Appointment, LeaderKind, Training
 
@@ -34,12 +35,14 @@ class CommunityLeadersView(DetailView):
         for group in (
             BuildingGroup.objects.filter(compound__community=community)
             .select_related("compound")
-            .order_by("compound__name", "compound_id", "name")
+            .order_by("compound__name", "compound_id")
         ):
             if current is None or current["compound"].pk != group.compound_id:
                 current = {"compound": group.compound, "groups": []}
                 compounds.append(current)
             current["groups"].append((group, leaders.get(group.pk)))
+        for block in compounds:
+            block["groups"].sort(key=lambda pair: natural_key(pair[0].name))
         zones_led = {a.street_zone_id for a in street_leaders}
         context.update(
             crumbs=[
