@@ -4,9 +4,9 @@
 foreign-key and many-to-many choices, object pages, saves, deletes and exports.
 """
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from import_export.admin import ExportMixin
 
 from jinhai.imports.formats import EXPORT_FORMATS
@@ -49,6 +49,16 @@ class ScopedFieldsMixin:
 
 class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
     """Base of every ModelAdmin in the portal."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Forms check what they can; a service may still refuse at write time (another user
+        # spent the points a moment ago). Its ValidationError rolled the transaction back:
+        # say why and show the form again, never a 500.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, ";".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self, request):
         return Scope.for_user(request.user).filter(super().get_queryset(request))

@@ -25,3 +25,12 @@ def mask_id_number(value) -> str:
     if len(text) <= 2:
         return "*" * len(text)
     return f"{text[0]}{'*' * (len(text) - 2)}{text[-1]}"
+
+
+def mask_room(value) -> str:
+    """A room number keeps its first character: 301 -> 3**. Enough to find one's building group
+    on a leaderboard, not enough to find a door."""
+    text = str(value or "").strip()
+    if len(text) <= 1:
+        return "*" * len(text)
+    return text[0] + "*" * (len(text) - 1)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("communities/", include("communities.urls")),
     path("leaders/", include("volunteers.urls")),
+    path("agreements/", include("self_governance.urls")),
     path("admin/", admin.site.urls),
 ]
 

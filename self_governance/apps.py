@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SelfGovernanceConfig(AppConfig):
     name = "self_governance"
     verbose_name = "居民自治"
+
+    def ready(self):
+        from communities.sections import register_community_link
+
+        register_community_link("美丽约定与积分", "self_governance:community")

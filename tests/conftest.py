@@ -5,6 +5,7 @@ street-level isolation, and the users: street staff, community A staff, communit
 only street user, a superuser and anonymous (the plain `client`).
 """
 
+import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +13,8 @@ from django.contrib.auth.models import Group
 
 from communities.roles import COMMUNITY_STAFF, READ_ONLY, STREET_STAFF
 from jinhai.models import ImportLog
+from self_governance import services
+from self_governance.models import Account, AgreementScheme, Pet, Reward, Rule
 
 from .factories import (
     ActivityFactory,
@@ -55,7 +58,9 @@ def _places(subdistrict, community_name, compound_name):
         community=community, title=f"{community_name}消防演习", kind="fire_drill"
     )
     participation = ParticipationFactory(activity=activity, volunteer=leader, hours=3)
+    points = _points(community, group, zone)
     return SimpleNamespace(
+        points=points,
         community=community,
         compound=compound,
         building_group=group,
@@ -70,6 +75,40 @@ def _places(subdistrict, community_name, compound_name):
         activity=activity,
         participation=participation,
     )
+
+
+def _points(community, group, zone):
+    """A running 美丽约定 scheme with an award, a deduction, a redemption: a ledger in use."""
+    scheme = AgreementScheme.objects.create(
+        community=community,
+        name=f"{community.name}美丽约定积分制",
+        kind="general",
+        text="垃圾分类,楼道整洁。",
+        start=datetime.date(2022, 8, 1),
+        status="active",
+    )
+    award = Rule.objects.create(
+        scheme=scheme, code="G01", description="垃圾分类", points=5, monthly_cap=10
+    )
+    deduction = Rule.objects.create(scheme=scheme, code="G04", description="楼道堆物", points=-3)
+    household = Account.objects.create(
+        scheme=scheme, kind="household", building_group=group, room="301"
+    )
+    shop = Account.objects.create(
+        scheme=scheme, kind="shop", street_zone=zone, shop_name=f"{community.name[:2]}便利店"
+    )
+    Pet.objects.create(account=household, name="豆豆", kind="dog")
+    reward = Reward.objects.create(scheme=scheme, name="毛巾", cost=5, stock=10)
+    entry = services.entry_record(
+        account=household, rule=award, date=datetime.date(2022, 9, 3), by=None
+    )
+    services.entry_record(account=household, rule=award, date=datetime.date(2022, 9, 10), by=None)
+    services.redeem(account=household, reward=reward, date=datetime.date(2022, 9, 20), by=None)
+    household.refresh_from_db()
+    return SimpleNamespace(
+        scheme=scheme, award=award, deduction=deduction, household=household, shop=shop,
+        reward=reward, entry=entry,
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -16,3 +16,14 @@ def percent(value, digits=1):
     if value is None or value == "":
         return "—"
     return f"{float(value) * 100:.{int(digits)}f}%"
+
+register.filter("mask_room", masking.mask_room)
+
+
+@register.filter
+def share(value, maximum):
+    """value / maximum as a whole percentage, for drawing bars: 0 when there is no maximum."""
+    try:
+        return round(float(value) * 100 / float(maximum)) if maximum else 0
+    except (TypeError, ValueError):
+        return 0
