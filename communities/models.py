@@ -12,6 +12,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 
 from jinhai.db import subquery_count
 from jinhai.scoping import ScopedQuerySet
+from jinhai.uploads import PhotoField
 from jinhai.validators import validate_office_phone
 
 
@@ -363,7 +364,7 @@ class CommitteeMember(models.Model):
     )
     term_start = models.DateField("任期开始")
     term_end = models.DateField("任期结束", null=True, blank=True, help_text="届满或离任日期。")
-    photo = models.ImageField("照片", upload_to=committee_photo_path, blank=True)
+    photo = PhotoField("照片", upload_to=committee_photo_path, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
     objects = CommitteeMemberQuerySet.as_manager()

@@ -2,9 +2,8 @@
 of entries. 少湖 has a shop version, 文杏 a civilised pet-keeping version; 金水苑, 金水新苑, 金水和苑
 and 龙潭 run a points system.
 
-Entries are loaded in bulk the first time (a scheme that already has entries is left alone), with
-balances and monthly figures computed from them, so that the ledger's rule holds: a balance is
-the sum of its entries.
+Entries are loaded in bulk the first time (a scheme that already has entries is left alone); the
+ledger's trigger moves balances and monthly figures with them.
 """
 
 import datetime
@@ -18,7 +17,6 @@ from .models import (
     AccountKind,
     AgreementScheme,
     EntryKind,
-    MonthlyPoints,
     Pet,
     PetKind,
     PointEntry,
@@ -194,7 +192,6 @@ def _entries(scheme, accounts, rules, rng):
     awards = [r for r in rules if r.points > 0]
     deductions = [r for r in rules if r.points < 0]
     balance = defaultdict(int)
-    monthly = defaultdict(int)
     earned = defaultdict(int)
     entries = []
     for month in MONTHS:
@@ -211,7 +208,6 @@ def _entries(scheme, accounts, rules, rng):
                     continue
                 earned[(account.pk, rule.pk, month)] += rule.points
                 balance[account.pk] += rule.points
-                monthly[(account.pk, month)] += rule.points
                 entries.append(
                     PointEntry(
                         account=account,
@@ -221,13 +217,5 @@ def _entries(scheme, accounts, rules, rng):
                         date=day,
                     )
                 )
+    # The ledger trigger moves balances and monthly figures as the rows go in.
     PointEntry.objects.bulk_create(entries)
-    for account in accounts:
-        account.balance = balance[account.pk]
-    Account.objects.bulk_update(accounts, ["balance"])
-    MonthlyPoints.objects.bulk_create(
-        [
-            MonthlyPoints(account_id=pk, scheme=scheme, month=month, points=points)
-            for (pk, month), points in monthly.items()
-        ]
-    )

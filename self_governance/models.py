@@ -140,7 +140,7 @@ class AccountKind(models.TextChoices):
 
 class AccountQuerySet(ScopedQuerySet):
     def ranked(self):
-        """Highest balance first; the (scheme, balance) index makes the top of a board cheap."""
+        """Highest balance first; the (scheme, -balance, id) index serves this order directly."""
         return self.order_by("-balance", "pk")
 
 
@@ -181,7 +181,7 @@ class Account(models.Model):
         verbose_name = "积分账户"
         verbose_name_plural = "积分账户"
         ordering = ["scheme", "building_group", "room", "shop_name"]
-        indexes = [models.Index(fields=["scheme", "-balance"], name="account_board")]
+        indexes = [models.Index(fields=["scheme", "-balance", "id"], name="account_board")]
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -16,7 +16,6 @@ from .models import (
     AccountKind,
     AgreementScheme,
     EntryKind,
-    MonthlyPoints,
     PointEntry,
     Rule,
     SchemeStatus,
@@ -197,42 +196,12 @@ class PointsResource(SheetResource):
     def save_records(self, records):
         accounts = {id(r.instance.account): r.instance.account for r in records}
         Account.objects.bulk_create([a for a in accounts.values() if a.pk is None])
-        # Lock the accounts, then move each balance by the sum of its new entries.
-        delta = defaultdict(int)
-        months = defaultdict(int)
-        for record in records:
-            entry = record.instance
-            entry.account = entry.account  # pick up keys of accounts created just above
-            delta[entry.account_id] += entry.points
-            months[(entry.account_id, entry.date.replace(day=1))] += entry.points
-        # In key order, so that two imports touching the same accounts cannot deadlock.
-        locked = {
-            a.pk: a for a in Account.objects.select_for_update().filter(pk__in=delta).order_by("pk")
-        }
-        for pk, change in delta.items():
-            locked[pk].balance += change
+        # In key order, so that two imports touching the same accounts cannot deadlock; the
+        # balances and monthly figures then move with each inserted row (the ledger trigger).
+        list(
+            Account.objects.select_for_update()
+            .filter(pk__in=[a.pk for a in accounts.values()])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         super().save_records(records)
-        Account.objects.bulk_update(list(locked.values()), ["balance"])
-        existing = {
-            (m.account_id, m.month): m
-            for m in MonthlyPoints.objects.filter(
-                account__in=locked, month__in={m for _, m in months}
-            )
-        }
-        new = []
-        for (account_id, month), points in months.items():
-            row = existing.get((account_id, month))
-            if row is None:
-                new.append(
-                    MonthlyPoints(
-                        account_id=account_id,
-                        scheme_id=locked[account_id].scheme_id,
-                        month=month,
-                        points=points,
-                    )
-                )
-            else:
-                # Safe to add in Python: the account rows are locked above.
-                row.points += points
-        MonthlyPoints.objects.bulk_create(new)
-        MonthlyPoints.objects.bulk_update(list(existing.values()), ["points"])

@@ -1,9 +1,11 @@
 """The points ledger's writes. Every change to a balance goes through here, in one transaction
 with its entry, so that a balance always equals the sum of its entries.
 
-Concurrency: each write locks the account row first (SELECT ... FOR UPDATE on PostgreSQL), so
-that caps, balances and stock are checked against what another staff member just wrote; the
-database's CHECK constraints (balance >= 0, stock >= 0) stand behind that.
+The balance and the monthly figure are moved by a database trigger inside each INSERT (migration
+0002), so they cannot drift from the entries whatever writes them. Writes that must first read
+(a monthly cap, a redemption) lock the account row (SELECT ... FOR UPDATE on PostgreSQL), so
+that they see what another staff member just wrote; the CHECK constraints (balance >= 0,
+stock >= 0) stand behind that.
 """
 
 import datetime
@@ -15,7 +17,6 @@ from django.db.models import F, Sum
 from .models import (
     Account,
     EntryKind,
-    MonthlyPoints,
     PointEntry,
     Redemption,
     Reward,
@@ -33,33 +34,26 @@ def _locked(account) -> Account:
 
 
 def _apply(account, entry) -> PointEntry:
-    """Insert the entry and move the balance (and the month's figure) by its points."""
+    """Insert the entry; the database moves the balance and the month's figure with it.
+
+    The trigger (migration 0002) runs inside the INSERT, and the account's CHECK (balance >= 0)
+    refuses an entry that would overdraw it: the INSERT fails as a whole and the caller's
+    transaction rolls back.
+    """
     try:
-        with transaction.atomic():
-            entry.save()
-            Account.objects.filter(pk=account.pk).update(balance=F("balance") + entry.points)
+        entry.save()
     except IntegrityError as exc:
-        # The CHECK (balance >= 0) refused it: someone spent the points a moment ago.
-        raise ValidationError("积分余额不足,未登记。") from exc
-    if entry.kind != EntryKind.REDEMPTION:
-        updated = MonthlyPoints.objects.filter(account=account, month=_month(entry.date)).update(
-            points=F("points") + entry.points
-        )
-        if not updated:
-            MonthlyPoints.objects.create(
-                account=account,
-                scheme_id=account.scheme_id,
-                month=_month(entry.date),
-                points=entry.points,
-            )
+        if "account_balance_not_negative" in str(exc) or "CHECK" in str(exc):
+            raise ValidationError("积分余额不足,未登记。") from exc
+        raise
     account.balance += entry.points
     return entry
 
 
 def check_rule_applies(*, account, rule, date) -> None:
-    scheme = account.scheme
     if rule.scheme_id != account.scheme_id:
-        raise ValidationError(f"细则 {rule.code} 不属于“{scheme}”。")
+        raise ValidationError(f"细则 {rule.code} 不属于该账户的美丽约定。")
+    scheme = rule.scheme
     if not rule.is_current:
         raise ValidationError(f"细则 {rule.code} 已有新版本,请使用现行细则。")
     if scheme.status != SchemeStatus.ACTIVE:
@@ -92,11 +86,11 @@ def cap_message(rule, so_far) -> str:
 @transaction.atomic
 def entry_record(*, account, rule, date, by, note="", evidence=None) -> PointEntry:
     """Award or deduct one rule's points for one account."""
-    account = _locked(account)
     check_rule_applies(account=account, rule=rule, date=date)
-    check_cap(account=account, rule=rule, date=date)
-    if account.balance + rule.points < 0:
-        raise ValidationError(f"扣分后积分将小于 0(当前 {account.balance} 分),未登记。")
+    if rule.monthly_cap is not None and rule.points > 0:
+        # Serialise with other writers on this account before counting the month's points.
+        account = _locked(account)
+        check_cap(account=account, rule=rule, date=date)
     entry = PointEntry(
         account=account,
         rule=rule,
@@ -108,7 +102,10 @@ def entry_record(*, account, rule, date, by, note="", evidence=None) -> PointEnt
     )
     if evidence:
         entry.evidence = evidence
-    return _apply(account, entry)
+    try:
+        return _apply(account, entry)
+    except ValidationError:
+        raise ValidationError("扣分后积分将小于 0,未登记。") from None
 
 
 @transaction.atomic
@@ -124,9 +121,7 @@ def entry_reverse(*, entry, by, date=None, note="") -> PointEntry:
         raise ValidationError("冲正记录和兑换记录不能再冲正。")
     if PointEntry.objects.filter(reverses=entry).exists():
         raise ValidationError("这条明细已经冲正过。")
-    account = _locked(entry.account)
-    if account.balance - entry.points < 0:
-        raise ValidationError(f"冲正后积分将小于 0(当前 {account.balance} 分),请先处理兑换记录。")
+    account = entry.account
     reversal = PointEntry(
         account=account,
         rule=entry.rule,
@@ -138,9 +133,12 @@ def entry_reverse(*, entry, by, date=None, note="") -> PointEntry:
         note=note or f"冲正 {entry.date:%Y-%m-%d} 的明细",
     )
     try:
-        return _apply(account, reversal)
+        with transaction.atomic():
+            return _apply(account, reversal)
     except IntegrityError as exc:  # the one-to-one on `reverses`: reversed a moment ago
         raise ValidationError("这条明细已经冲正过。") from exc
+    except ValidationError:
+        raise ValidationError("冲正后积分将小于 0,请先处理兑换记录。") from None
 
 
 @transaction.atomic

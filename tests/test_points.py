@@ -106,7 +106,7 @@ def test_rule_must_apply(world):
     with pytest.raises(ValidationError, match="不属于"):
         services.entry_record(account=p.household, rule=other.award, date=D(2022, 9, 1), by=None)
     AgreementScheme.objects.filter(pk=p.scheme.pk).update(status="closed")
-    p.household.scheme.refresh_from_db()
+    p.award.scheme.refresh_from_db()
     with pytest.raises(ValidationError, match="不在实施中"):
         services.entry_record(account=p.household, rule=p.award, date=D(2022, 11, 1), by=None)
 

@@ -9,6 +9,7 @@ from communities.models import BuildingGroup, Community, Gender, StreetZone, Sub
 from jinhai.db import subquery_count, subquery_sum
 from jinhai.fields import MobileField
 from jinhai.scoping import ScopedQuerySet
+from jinhai.uploads import PhotoField
 
 
 class PoliticalStatus(models.TextChoices):
@@ -40,7 +41,7 @@ class Volunteer(models.Model):
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, blank=True
     )
-    photo = models.ImageField("照片", upload_to="volunteers/", blank=True)
+    photo = PhotoField("照片", upload_to="volunteers/", blank=True)
     notes = models.TextField("备注", blank=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='account',
-            index=models.Index(fields=['scheme', '-balance'], name='account_board'),
+            index=models.Index(fields=['scheme', '-balance', 'id'], name='account_board'),
         ),
         migrations.AddConstraint(
             model_name='account',
