@@ -1,0 +1,119 @@
+"""Logins, sessions, headers and hostile requests."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from .conftest import PASSWORD
+
+LOGIN = "/admin/login/"
+
+
+def attempt(client, username, password):
+    data = {"username": username, "password": password, "next": "/admin/"}
+    return client.post(LOGIN, data, REMOTE_ADDR="10.0.0.1")
+
+
+def test_login_works_and_wrong_password_does_not(world, users, client):
+    assert attempt(client, "street", "wrong").status_code == 200
+    response = attempt(client, "street", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_lockout_is_per_username_and_address_and_ends(world, users, settings):
+    office = Client(REMOTE_ADDR="10.0.0.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        office.post(LOGIN, {"username": "staff_a", "password": "wrong"}, REMOTE_ADDR="10.0.0.7")
+    locked = office.post(
+        LOGIN, {"username": "staff_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
+    )
+    assert locked.status_code == 429
+    assert "登录已暂停" in locked.content.decode()
+    # A colleague at the same address, and the same user elsewhere, are not locked out.
+    colleague = Client().post(
+        LOGIN, {"username": "staff_b", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
+    )
+    assert colleague.status_code == 302
+    elsewhere = Client().post(
+        LOGIN, {"username": "staff_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert elsewhere.status_code == 302
+    # The cool-off is finite.
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.filter(username="staff_a").update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+    )
+    again = Client().post(
+        LOGIN, {"username": "staff_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
+    )
+    assert again.status_code == 302
+
+
+def test_idle_and_absolute_session_timeouts(world, users, login, settings):
+    client = login(users.street)
+    assert client.get("/admin/").status_code == 200
+    session = client.session
+    session["jinhai_seen"] -= settings.SESSION_IDLE_MINUTES * 60 + 1
+    session.save()
+    assert client.get("/admin/").status_code == 302  # back to the login page
+
+    client = login(users.street)
+    client.get("/admin/")
+    session = client.session
+    session["jinhai_started"] -= settings.SESSION_ABSOLUTE_HOURS * 3600 + 1
+    session.save()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_deactivated_user_is_logged_out_at_the_next_request(world, users, login):
+    client = login(users.staff_a)
+    assert client.get("/admin/").status_code == 200
+    users.staff_a.is_active = False
+    users.staff_a.save()
+    response = client.get("/admin/")
+    assert response.status_code == 302 and LOGIN in response["Location"]
+
+
+def test_security_headers(world, client, users, login):
+    public = client.get("/")
+    policy = public["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "http" not in policy  # names no other host
+    assert public["X-Content-Type-Options"] == "nosniff"
+    assert public["X-Frame-Options"] == "DENY"
+    admin_page = login(users.street).get("/admin/")
+    assert "no-store" in admin_page["Cache-Control"]
+    assert "no-store" in Client().get(LOGIN)["Cache-Control"]
+    export = login(users.street).get(reverse("admin:communities_buildinggroup_import_template"))
+    assert "no-store" in export["Cache-Control"]
+
+
+def test_csrf_less_post_is_refused(world, users):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users.street)
+    response = client.post(
+        reverse("admin:communities_compound_add"), {"community": world.a.community.pk, "name": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_oversized_request_body_is_refused(world, client):
+    response = client.post(
+        LOGIN, {"username": "x", "password": "y", "pad": "a" * (3 * 1024 * 1024)}
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "\\\\evil.example"])
+def test_login_never_redirects_off_site(world, users, client, target):
+    response = client.post(
+        LOGIN + "?next=" + target,
+        {"username": "street", "password": PASSWORD, "next": target},
+        REMOTE_ADDR="10.0.0.3",
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
