@@ -15,3 +15,13 @@ class CommunitiesConfig(AppConfig):
         post_migrate.connect(
             roles.sync_staff_groups_after_migrate, dispatch_uid="jinhai-staff-groups"
         )
+
+        from django.contrib.auth import get_user_model
+
+        from jinhai.audit import register_personal
+
+        from .models import CommitteeMember, StaffProfile
+
+        register_personal(CommitteeMember)
+        register_personal(StaffProfile)
+        register_personal(get_user_model(), exclude=["password", "last_login"])

@@ -4,6 +4,8 @@
 foreign-key and many-to-many choices, object pages, saves, deletes and exports.
 """
 
+from auditlog.registry import auditlog
+from auditlog.signals import accessed
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -62,6 +64,12 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Scope.for_user(request.user).filter(super().get_queryset(request))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Looking at a person's record is itself recorded (PIPL: know who looked at it).
+        if obj is not None and auditlog.contains(type(obj)):
+            accessed.send(sender=type(obj), instance=obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

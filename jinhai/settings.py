@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "axes",
+    "auditlog",
     # The project package is an app too: it holds what every app shares (import log, template tags).
     "jinhai",
     "communities",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "jinhai.middleware.SessionTimeoutMiddleware",
+    # Makes the logged-in user the actor of every audit-log entry written during the request.
+    "auditlog.middleware.AuditlogMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -221,6 +224,10 @@ LOGGING = {
         "jinhai": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     },
 }
+
+# Personal data of people whose roles ended more than this many years ago is anonymised by
+# `manage.py purge_personal_data` (run it from cron).
+PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default=3)
 
 PORTAL_NAME = env.str("PORTAL_NAME", default="金海街道社区治理平台")
 # Serve uploads from Django itself (development, small installs); off where a web server does it.

@@ -9,3 +9,10 @@ class SelfGovernanceConfig(AppConfig):
         from communities.sections import register_community_link
 
         register_community_link("美丽约定与积分", "self_governance:community")
+
+        from jinhai.audit import register_personal
+
+        from .models import Account, Pet
+
+        register_personal(Account, mask=["room"])
+        register_personal(Pet)

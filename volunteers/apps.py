@@ -9,3 +9,11 @@ class VolunteersConfig(AppConfig):
         from communities.sections import register_community_link
 
         register_community_link("楼组长与街面长", "volunteers:community")
+
+        from jinhai.audit import register_personal
+
+        from .models import Appointment, Attendance, Participation, Volunteer
+
+        register_personal(Volunteer, mask=["mobile"])
+        for model in (Appointment, Attendance, Participation):
+            register_personal(model)
