@@ -23,10 +23,11 @@ ADMIN_ONLY = {("communities", "staffprofile"), ("communities", "role")}
 def _wanted_codenames(model, group):
     key = (model._meta.app_label, model._meta.model_name)
     name = model._meta.model_name
-    if group == READ_ONLY:
-        return {f"view_{name}"} if key not in ADMIN_ONLY else set()
     if key in ADMIN_ONLY:
+        # Roles are reference data every staff user reads; staff placements nobody but admins.
         return {f"view_{name}"} if key == ("communities", "role") else set()
+    if group == READ_ONLY:
+        return {f"view_{name}"}
     if group == COMMUNITY_STAFF and key in STREET_ONLY:
         # Community staff read their subdistrict and keep their own community's contact details.
         return {f"view_{name}", f"change_{name}"} if name == "community" else {f"view_{name}"}

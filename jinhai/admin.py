@@ -134,8 +134,8 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(admin.ModelAdmin):
-    """Read-only: an import's record is written by the import itself."""
+class ImportLogAdmin(ScopedAdmin):
+    """Read-only: an import's record is written by the import itself; staff see their own."""
 
     list_display = ["at", "user", "resource", "file_name", "rows", "created", "updated"]
     list_filter = ["resource"]

@@ -1,0 +1,226 @@
+"""Every admin and public URL, checked for every kind of user against the table below.
+
+The table is kept by hand on purpose: a new model or URL that nobody thought about fails the
+`test_every_url_is_in_the_table` test until someone decides who may reach it.
+
+Users: anonymous, street staff (金海街道), community A staff (正学), community B staff (丰乐) and a
+view-only street user. Objects are community A's, so community B staff must get 404 where a
+model is scoped, the way a row of another community simply does not exist for them.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+USERS = ["anonymous", "street", "staff_a", "staff_b", "viewer"]
+STAFF = USERS[1:]
+EVERYONE = {"street", "staff_a", "staff_b", "viewer"}
+JINHAI_A = {"street", "staff_a", "viewer"}  # who reaches a row of community A
+
+FULL = "vacd"
+# model label -> (path to a sample object in the test world, who can reach it,
+#                 {user: permissions}: v view, a add, c change, d delete, i import without
+#                 change; a user left out has none)
+MODELS = {
+    "communities.subdistrict": ("subdistrict", EVERYONE, {"street": FULL, "staff_a": "v", "staff_b": "v", "viewer": "v"}),
+    "communities.community": ("a.community", JINHAI_A, {"street": FULL, "staff_a": "vc", "staff_b": "vc", "viewer": "v"}),
+    "communities.compound": ("a.compound", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "communities.buildinggroup": ("a.building_group", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "communities.streetzone": ("a.street_zone", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "communities.election": ("a.election", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "communities.committeemember": ("a.member", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "communities.role": ("role", EVERYONE, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
+    "volunteers.volunteer": ("a.volunteer", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    # A leader's term is ended, never deleted.
+    "volunteers.appointment": ("a.appointment", JINHAI_A, {"street": "vac", "staff_a": "vac", "staff_b": "vac", "viewer": "v"}),
+    "volunteers.training": ("a.training", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "volunteers.attendance": ("a.attendance", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "volunteers.activity": ("a.activity", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "volunteers.participation": ("a.participation", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "self_governance.agreementscheme": ("a.points.scheme", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    # Rules in use are versioned, not deleted; accounts with entries are history.
+    "self_governance.rule": ("a.points.award", JINHAI_A, {"street": "vac", "staff_a": "vac", "staff_b": "vac", "viewer": "v"}),
+    "self_governance.account": ("a.points.household", JINHAI_A, {"street": "vac", "staff_a": "vac", "staff_b": "vac", "viewer": "v"}),
+    "self_governance.pet": ("a.points.pet", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    "self_governance.reward": ("a.points.reward", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    # The ledger is append-only: entries and redemptions are added, never changed or deleted.
+    # i: may import (the points import only adds entries).
+    "self_governance.pointentry": ("a.points.entry", JINHAI_A, {"street": "vai", "staff_a": "vai", "staff_b": "vai", "viewer": "v"}),
+    "self_governance.redemption": ("a.points.redemption", JINHAI_A, {"street": "va", "staff_a": "va", "staff_b": "va", "viewer": "v"}),
+    "self_governance.monthlypoints": ("a.points.month", JINHAI_A, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
+    # Each staff user reads their own import records; only system administrators more.
+    "jinhai.importlog": ("import_log", {"street"}, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
+    # Accounts, login records and the audit log are a system administrator's business.
+    "auth.user": ("user_street", EVERYONE, {}),
+    "auth.group": ("group", EVERYONE, {}),
+    "axes.accessattempt": ("access_attempt", EVERYONE, {}),
+    "axes.accesslog": ("access_log", EVERYONE, {}),
+    "axes.accessfailurelog": ("access_failure", EVERYONE, {}),
+    "auditlog.logentry": ("audit_entry", EVERYONE, {}),
+}  # fmt: skip
+
+# URLs that are not one of a model's standard admin pages: {name: {user: status}}.
+STAFF_OK = dict.fromkeys(STAFF, 200) | {"anonymous": 302}
+PUBLIC = dict.fromkeys(USERS, 200)
+EXTRA = {
+    "admin:index": STAFF_OK,
+    "admin:app_list": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 200, "viewer": 200},
+    "admin:login": {"anonymous": 200, "street": 302, "staff_a": 302, "staff_b": 302, "viewer": 302},
+    "admin:logout": {"anonymous": 302, **dict.fromkeys(STAFF, 405)},  # POST only
+    "admin:password_change": STAFF_OK,
+    "admin:password_change_done": STAFF_OK,
+    "admin:jsi18n": STAFF_OK,
+    "admin:autocomplete": {"anonymous": 302, **dict.fromkeys(STAFF, 403)},  # needs its parameters
+    "admin:view_on_site": {"anonymous": 302, **dict.fromkeys(STAFF, 404)},
+    "admin:volunteers_dashboard": STAFF_OK,
+    "admin:volunteers_activity_participants": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
+    "home": PUBLIC,
+    "communities:list": PUBLIC,
+    "communities:detail": PUBLIC,
+    "volunteers:community": PUBLIC,
+    "self_governance:list": PUBLIC,
+    "self_governance:detail": PUBLIC,
+    "self_governance:community": PUBLIC,
+}  # fmt: skip
+
+
+# Arguments for the URLs above that take some.
+def extra_args(world):
+    return {
+        "admin:app_list": ["communities"],
+        "admin:view_on_site": [0, 0],
+        "admin:volunteers_activity_participants": [world.a.activity.pk],
+        "communities:detail": [world.a.community.pk],
+        "volunteers:community": [world.a.community.pk],
+        "self_governance:detail": [world.a.points.scheme.pk],
+        "self_governance:community": [world.a.community.pk],
+    }
+
+
+STANDARD = re.compile(
+    r"^admin:(?P<app>[a-z_]+?)_(?P<model>[a-z]+)_(?P<view>changelist|add|change|delete|history|"
+    r"import|export|process_import|import_template)$"
+)
+
+
+def url_names():
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                namespace = f"{pattern.namespace}:" if pattern.namespace else ""
+                yield from walk(pattern.url_patterns, prefix + namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield prefix + pattern.name
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def label_of(model):
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def test_every_url_is_in_the_table():
+    registered = {label_of(m) for m in admin.site._registry}
+    assert registered == set(MODELS), (
+        f"admin models missing from MODELS: {sorted(registered - set(MODELS))}; "
+        f"in MODELS but not registered: {sorted(set(MODELS) - registered)}"
+    )
+    for name in url_names():
+        match = STANDARD.match(name)
+        if match and f"{match['app']}.{match['model']}" in MODELS:
+            continue
+        assert name in EXTRA, f"{name} has no row in the permission table"
+
+
+def sample(world, users, path):
+    from auditlog.models import LogEntry
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+
+    from communities.models import Role
+    from jinhai.models import ImportLog
+    from self_governance.models import MonthlyPoints, Redemption
+
+    special = {
+        "role": lambda: Role.objects.first(),
+        "import_log": lambda: ImportLog.objects.get(user=users.street),
+        "user_street": lambda: users.street,
+        "group": lambda: Group.objects.first(),
+        "access_attempt": lambda: AccessAttempt.objects.first(),
+        "access_log": lambda: AccessLog.objects.first(),
+        "access_failure": lambda: AccessFailureLog.objects.first(),
+        "audit_entry": lambda: LogEntry.objects.first(),
+        "a.points.redemption": lambda: Redemption.objects.get(account=world.a.points.household),
+        "a.points.month": lambda: MonthlyPoints.objects.filter(
+            account=world.a.points.household
+        ).first(),
+        "a.points.pet": lambda: world.a.points.household.pets.first(),
+    }
+    if path in special:
+        return special[path]()
+    obj = world
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def expected(label, view, user, world):
+    path, reach, perms_by_user = MODELS[label]
+    if user == "anonymous":
+        return 302
+    perms = perms_by_user.get(user, "")
+    model_admin = next(a for m, a in admin.site._registry.items() if label_of(m) == label)
+    if view == "changelist":
+        return 200 if "v" in perms else 403
+    if view == "add":
+        return 200 if "a" in perms else 403
+    if view in ("change", "history"):
+        if user not in reach and "v" in perms:
+            return 404
+        return 200 if "v" in perms else 403
+    if view == "delete":
+        if user not in reach:
+            return 404 if "v" in perms else 403
+        return 200 if "d" in perms else 403
+    if view == "export":
+        return 200 if "v" in perms else 403
+    may_import = "i" in perms or {"a", "c"} <= set(perms)
+    if view in ("import", "import_template"):
+        return 200 if may_import else 403
+    if view == "process_import":
+        return 405  # confirming an import is a POST; the permission is checked then
+    raise AssertionError(f"no rule for {label} {view} ({model_admin})")
+
+
+def cases():
+    for name in url_names():
+        match = STANDARD.match(name)
+        if match and f"{match['app']}.{match['model']}" in MODELS or name in EXTRA:
+            yield name
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_permission_matrix(world, users, client, user, caplog):
+    if user != "anonymous":
+        client.force_login(getattr(users, user))
+    args = extra_args(world)
+    failures = []
+    for name in cases():
+        match = STANDARD.match(name)
+        if match:
+            label = f"{match['app']}.{match['model']}"
+            view = match["view"]
+            want = expected(label, view, user, world)
+            obj_args = []
+            if view in ("change", "delete", "history"):
+                obj_args = [sample(world, users, MODELS[label][0]).pk]
+            url = reverse(name, args=obj_args)
+        else:
+            want = EXTRA[name][user]
+            url = reverse(name, args=args.get(name, []))
+        got = client.get(url).status_code
+        if got != want:
+            failures.append(f"{url} ({name}): {got}, expected {want}")
+    assert not failures, f"{user}:\n" + "\n".join(failures)
