@@ -15,7 +15,12 @@ READ_ONLY = "只读人员"
 PORTAL_APPS = ("communities", "volunteers", "self_governance", "orgs")
 
 # Models only street staff may create or delete: the places above a community's own records.
-STREET_ONLY = {("communities", "subdistrict"), ("communities", "community")}
+STREET_ONLY = {
+    ("communities", "subdistrict"),
+    ("communities", "community"),
+    # How much a community may spend is the street office's decision.
+    ("self_governance", "fundallocation"),
+}
 # Never editable by either staff group: who works where is a system administrator's business.
 ADMIN_ONLY = {("communities", "staffprofile"), ("communities", "role")}
 
@@ -30,7 +35,11 @@ def _wanted_codenames(model, group):
         return {f"view_{name}"}
     if group == COMMUNITY_STAFF and key in STREET_ONLY:
         # Community staff read their subdistrict and keep their own community's contact details.
-        return {f"view_{name}", f"change_{name}"} if name == "community" else {f"view_{name}"}
+        return (
+            {f"view_{name}", f"change_{name}"}
+            if key == ("communities", "community")
+            else {f"view_{name}"}
+        )
     return {f"{action}_{name}" for action in ("view", "add", "change", "delete")}
 
 

@@ -5,6 +5,12 @@ from django.views.static import serve
 
 from . import views
 
+if settings.ADMIN_OTP_REQUIRED:
+    # django-otp's documented switch: the same site, asking for a verified device.
+    from django_otp.admin import OTPAdminSite
+
+    admin.site.__class__ = OTPAdminSite
+
 admin.site.site_header = settings.PORTAL_NAME + " · 管理后台"
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "工作台"
@@ -13,6 +19,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("communities/", include("communities.urls")),
     path("leaders/", include("volunteers.urls")),
+    path("", include("orgs.urls")),  # /organizations/ and /stations/
     path("agreements/", include("self_governance.urls")),
     path("admin/", admin.site.urls),
 ]

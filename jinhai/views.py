@@ -1,6 +1,7 @@
 from django.views.generic import TemplateView
 
 from communities.models import Community, Subdistrict
+from orgs.selectors import with_org_figures
 from volunteers.selectors import with_leader_figures
 
 
@@ -11,6 +12,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["subdistricts"] = list(with_leader_figures(Subdistrict.objects.with_figures()))
+        context["subdistricts"] = list(
+            with_org_figures(with_leader_figures(Subdistrict.objects.with_figures()))
+        )
         context["communities"] = list(Community.objects.select_related("subdistrict").with_counts())
         return context

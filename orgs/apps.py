@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = "社会组织与社工站"
+
+    def ready(self):
+        from communities.sections import register_community_link
+
+        register_community_link("社会组织与社工站", "orgs:community")

@@ -16,3 +16,4 @@ class SelfGovernanceConfig(AppConfig):
 
         register_personal(Account, mask=["room"])
         register_personal(Pet)
+        register_community_link("自治金项目", "self_governance:fund_community")

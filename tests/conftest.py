@@ -9,7 +9,9 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from communities.roles import COMMUNITY_STAFF, READ_ONLY, STREET_STAFF
 from jinhai.models import ImportLog
@@ -116,13 +118,89 @@ def world(db):
     jinhai = SubdistrictFactory(name="金海街道")
     other = SubdistrictFactory(name="西渡街道")
     street_training = TrainingFactory(subdistrict=jinhai, title="两长队伍能力建设培训班")
-    return SimpleNamespace(
+    places = SimpleNamespace(
         subdistrict=jinhai,
         other_subdistrict=other,
         street_training=street_training,
         a=_places(jinhai, "正学社区", "正学苑"),
         b=_places(jinhai, "丰乐社区", "丰乐苑"),
         elsewhere=_places(other, "西渡社区", "西渡苑"),
+    )
+    places.orgs = _orgs(places)
+    places.fund = _fund(places)
+    return places
+
+
+def _orgs(world):
+    """Social organizations of both subdistricts, an inspection, a report, an activity and the
+    stations of the "1+N+X" network."""
+    import importlib
+
+    from orgs.models import ServiceField
+
+    from .factories import (
+        AnnualInspectionFactory,
+        InfoReportFactory,
+        PublicWelfareActivityFactory,
+        SocialOrganizationFactory,
+        SocialWorkStationFactory,
+    )
+
+    # The migration's list, made again if a transactional test (live_server) flushed it.
+    seeded = importlib.import_module("orgs.migrations.0002_service_fields").FIELDS
+    fields = {
+        name: ServiceField.objects.get_or_create(name=name, defaults={"sort_order": order})[0]
+        for order, name in enumerate(seeded, start=1)
+    }
+    service = SocialOrganizationFactory(
+        subdistrict=world.subdistrict, name="上海市奉贤区正学社会工作服务社"
+    )
+    service.service_fields.set([fields["养老"], fields["社区治理"]])
+    service.communities.set([world.a.community])
+    group = SocialOrganizationFactory(
+        subdistrict=world.subdistrict, name="上海市奉贤区金海书画协会", kind="group"
+    )
+    group.service_fields.set([fields["文化"]])
+    group.communities.set([world.a.community, world.b.community])
+    elsewhere = SocialOrganizationFactory(
+        subdistrict=world.other_subdistrict, name="上海市奉贤区西渡为老服务中心"
+    )
+    elsewhere.communities.set([world.elsewhere.community])
+    return SimpleNamespace(
+        service=service,
+        group=group,
+        elsewhere=elsewhere,
+        inspection=AnnualInspectionFactory(organization=service, year=2021),
+        elsewhere_inspection=AnnualInspectionFactory(organization=elsewhere, year=2021),
+        report=InfoReportFactory(
+            subdistrict=world.subdistrict, organization=service, title="正学社工服务社年检合格"
+        ),
+        activity=PublicWelfareActivityFactory(
+            subdistrict=world.subdistrict,
+            community=world.a.community,
+            title="正学社区“爱在清晨”公益活动",
+            organizations=[service, group],
+        ),
+        hub=SocialWorkStationFactory(
+            subdistrict=world.subdistrict,
+            level="1",
+            name="金海街道综合社工站",
+            hosting_organization=service,
+        ),
+        station_a=SocialWorkStationFactory(
+            subdistrict=world.subdistrict,
+            community=world.a.community,
+            name="正学社区社工站",
+            hosting_organization=service,
+        ),
+        station_b=SocialWorkStationFactory(
+            subdistrict=world.subdistrict, community=world.b.community, name="丰乐社区社工站"
+        ),
+        station_elsewhere=SocialWorkStationFactory(
+            subdistrict=world.other_subdistrict,
+            community=world.elsewhere.community,
+            name="西渡社区社工站",
+        ),
     )
 
 
@@ -145,6 +223,12 @@ def users(world):
     ImportLog.objects.create(
         user=named.street, resource="places", file_name="小区楼组.xlsx", rows=1
     )
+    # One row for each of django-axes' admin pages (login attempts, logins, failures).
+    seen = {"ip_address": "127.0.0.1", "user_agent": "pytest", "path_info": "/admin/login/"}
+    AccessAttempt.objects.create(username="street", failures_since_start=1, **seen)
+    AccessLog.objects.create(username="street", **seen)
+    AccessFailureLog.objects.create(username="street", locked_out=False, **seen)
+    TOTPDevice.objects.create(user=named.street, name="值班手机", confirmed=True)
     return named
 
 
@@ -157,3 +241,63 @@ def login(client):
         return client
 
     return _login
+
+
+def _fund(world):
+    """自治金 of community A (an allocation, a project in 实施 with its meeting, moves and a
+    payment) and the street-wide 和美 campaign (a standard, A's building group enrolled and
+    inspected, an overdue rectification, a published contest with an entry, a round, a score)."""
+    from decimal import Decimal
+
+    from .factories import (
+        CampaignFactory,
+        CampaignStandardFactory,
+        ContestEntryFactory,
+        ContestFactory,
+        ContestRoundFactory,
+        DiscussionMeetingFactory,
+        EnrollmentFactory,
+        FundAllocationFactory,
+        FundProjectFactory,
+        InspectionFactory,
+        InspectionScoreFactory,
+        RectificationFactory,
+        RoundScoreFactory,
+    )
+
+    a = world.a
+    allocation = FundAllocationFactory(community=a.community, amount=Decimal("200000"))
+    project = FundProjectFactory(
+        community=a.community, compound=a.compound, title="正学苑非机动车车棚改造"
+    )
+    meeting = DiscussionMeetingFactory(
+        community=a.community, project=project, topic="自治金参与式讨论会:车棚改造"
+    )
+    for step, amount in [
+        ("discussing", None), ("publicising", None), ("approved", "40000"), ("implementing", None)
+    ]:  # fmt: skip
+        services.project_move(project=project, to=step, by=None, approved_amount=amount)
+    expenditure = services.expenditure_add(
+        project=project,
+        date=datetime.date(2022, 7, 15),
+        amount="12000",
+        payee="车棚施工单位",
+        purpose="车棚钢结构材料",
+        by=None,
+    )
+    campaign = CampaignFactory(subdistrict=world.subdistrict, name="“和美楼组”创建")
+    standard = CampaignStandardFactory(campaign=campaign, name="清堆物", max_score=15)
+    enrollment = EnrollmentFactory(campaign=campaign, building_group=a.building_group)
+    inspection = InspectionFactory(enrollment=enrollment, findings="楼道堆放纸箱")
+    contest = ContestFactory(campaign=campaign, name="比学赶超专场活动", published=True)
+    entry = ContestEntryFactory(contest=contest, title="正学楼组自治", community=a.community)
+    contest_round = ContestRoundFactory(contest=contest, name="初赛", order=1)
+    project.refresh_from_db()
+    return SimpleNamespace(
+        allocation=allocation, project=project, meeting=meeting, expenditure=expenditure,
+        campaign=campaign, standard=standard, enrollment=enrollment, inspection=inspection,
+        score=InspectionScoreFactory(inspection=inspection, standard=standard, score=12),
+        rectification=RectificationFactory(inspection=inspection, finding="楼道堆放纸箱"),
+        contest=contest, entry=entry, round=contest_round,
+        round_score=RoundScoreFactory(round=contest_round, entry=entry, score=Decimal("88.5")),
+    )  # fmt: skip

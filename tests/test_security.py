@@ -117,3 +117,30 @@ def test_login_never_redirects_off_site(world, users, client, target):
     )
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+def test_second_factor_can_be_required(world, users, settings, rf):
+    import importlib
+
+    from django.contrib import admin
+    from django_otp.admin import OTPAdminSite
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    import jinhai.urls
+
+    original = admin.site.__class__  # the wrapped site's class (admin.site is lazy)
+    settings.ADMIN_OTP_REQUIRED = True
+    try:
+        importlib.reload(jinhai.urls)
+        assert isinstance(admin.site, OTPAdminSite)
+        request = rf.get("/admin/")
+        request.user = users.street
+        request.user.is_verified = lambda: False
+        assert not admin.site.has_permission(request)
+        TOTPDevice.objects.create(user=users.street, name="手机", confirmed=True)
+        request.user.is_verified = lambda: True
+        assert admin.site.has_permission(request)
+    finally:
+        admin.site.__class__ = original
+        settings.ADMIN_OTP_REQUIRED = False
+        importlib.reload(jinhai.urls)

@@ -14,23 +14,6 @@ from jinhai.masking import mask_phone
 from .models import Appointment, Attendance, LeaderKind, PoliticalStatus, Training, Volunteer
 
 
-def choice(choices, what):
-    """A parser for a choices column: the Chinese label as staff write it."""
-    by_label = {cells.name_key(label): value for value, label in choices}
-
-    def parse(value):
-        text = cells.text(value)
-        if not text:
-            return ""
-        try:
-            return by_label[cells.name_key(text)]
-        except KeyError:
-            allowed = "、".join(label for _, label in choices)
-            raise ValueError(f"{what}“{text}”不正确,应为:{allowed}") from None
-
-    return parse
-
-
 class LeadersResource(SheetResource):
     """两长名册: people and their current appointments as building-group or street leaders."""
 
@@ -38,7 +21,7 @@ class LeadersResource(SheetResource):
     title = "两长名册"
     columns = [
         Column("社区", required=True),
-        Column("类型", required=True, parse=choice(LeaderKind.choices, "类型")),
+        Column("类型", required=True, parse=cells.choice(LeaderKind.choices, "类型")),
         Column("姓名", required=True, field="name"),
         Column(
             "手机号", required=True, parse=cells.phone, aliases=("手机", "手机号码", "联系电话")
@@ -46,9 +29,9 @@ class LeadersResource(SheetResource):
         Column("小区"),
         Column("楼组"),
         Column("街面", aliases=("街面名称", "商圈")),
-        Column("性别", parse=choice(Gender.choices, "性别")),
+        Column("性别", parse=cells.choice(Gender.choices, "性别")),
         Column("推选日期", parse=cells.date, field="selected_on"),
-        Column("政治面貌", parse=choice(PoliticalStatus.choices, "政治面貌")),
+        Column("政治面貌", parse=cells.choice(PoliticalStatus.choices, "政治面貌")),
         Column("备注"),
     ]
     duplicate_column = "手机号"

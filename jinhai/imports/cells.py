@@ -168,3 +168,22 @@ def yes_no(value) -> bool | None:
     if key in _NO:
         return False
     raise ValueError(f"“{raw}”应填“是”或“否”")
+
+
+def choice(choices, what, aliases=None):
+    """A parser for a choices column: the Chinese label as staff write it (楼组长), or one of
+    `aliases` ({"社团": "group"}) for what people commonly write instead."""
+    by_label = {name_key(label): value for value, label in choices}
+    by_label.update({name_key(alias): value for alias, value in (aliases or {}).items()})
+
+    def parse(value):
+        raw = text(value)
+        if not raw:
+            return ""
+        try:
+            return by_label[name_key(raw)]
+        except KeyError:
+            allowed = "、".join(label for _, label in choices)
+            raise ValueError(f"{what}“{raw}”不正确,应为:{allowed}") from None
+
+    return parse

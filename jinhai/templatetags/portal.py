@@ -17,6 +17,7 @@ def percent(value, digits=1):
         return "—"
     return f"{float(value) * 100:.{int(digits)}f}%"
 
+
 register.filter("mask_room", masking.mask_room)
 
 

@@ -1,0 +1,263 @@
+"""Public pages: the directory of social organizations, their pages, activities and reports, and
+the social-work stations as a list (no JavaScript needed) and as a map (nothing from another
+host)."""
+
+from django.db.models import OuterRef, Prefetch
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, TemplateView
+
+from communities.models import Community
+from jinhai.db import subquery_count
+
+from . import selectors
+from .models import (
+    InfoReport,
+    OrganizationKind,
+    PublicWelfareActivity,
+    SocialOrganization,
+    SocialWorkStation,
+    StationLevel,
+)
+
+# Marker colours by level, shared by the map, its legend and the list's level badges.
+LEVEL_COLOURS = {
+    StationLevel.COMPREHENSIVE: "#b3261e",
+    StationLevel.SPECIALISED: "#0b57d0",
+    StationLevel.COMMUNITY: "#1a7f37",
+}
+
+
+def _directory():
+    return ("社会组织", reverse("orgs:list"))
+
+
+# Larger ids than a database integer holds are no ids: filtering by one would be a server error.
+_LARGEST_ID = 2**63 - 1
+
+
+def _int(value):
+    """A positive id from a query parameter, or None for anything else."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= _LARGEST_ID else None
+
+
+def _activities():
+    organizations = SocialOrganization.objects.active().only("pk", "name")
+    return PublicWelfareActivity.objects.select_related("community").prefetch_related(
+        Prefetch("organizations", queryset=organizations), "photos"
+    )
+
+
+def _reports():
+    return (
+        InfoReport.objects.filter(published=True)
+        .select_related("organization")
+        .prefetch_related("photos")
+    )
+
+
+class OrganizationListView(ListView):
+    """The directory, filtered by ?type=, ?field= and ?community= (plain GET links and a form)."""
+
+    template_name = "orgs/organization_list.html"
+    context_object_name = "organizations"
+    paginate_by = 30
+
+    def get_filters(self):
+        kind = self.request.GET.get("type", "")
+        return {
+            "type": kind if kind in OrganizationKind.values else "",
+            "field": _int(self.request.GET.get("field")),
+            "community": _int(self.request.GET.get("community")),
+        }
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number out of range or not a number shows the nearest page, not an error page.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_queryset(self):
+        self.filters = self.get_filters()
+        organizations = SocialOrganization.objects.active()
+        if self.filters["type"]:
+            organizations = organizations.filter(kind=self.filters["type"])
+        if self.filters["field"]:
+            organizations = organizations.filter(service_fields=self.filters["field"])
+        if self.filters["community"]:
+            organizations = organizations.filter(communities=self.filters["community"])
+        return organizations.prefetch_related("service_fields").order_by("kind", "name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        active = SocialOrganization.objects.active()
+        fields = list(selectors.fields_with_counts(active))
+        communities = list(
+            Community.objects.annotate(
+                n=subquery_count(active.filter(communities=OuterRef("pk")))
+            ).filter(n__gt=0)
+        )
+        filters = self.filters
+        chosen_field = next((f for f in fields if f.pk == filters["field"]), None)
+        chosen_community = next((c for c in communities if c.pk == filters["community"]), None)
+        kinds = selectors.counts_by_kind(active)
+        context.update(
+            crumbs=[("社会组织", None)],
+            kinds=kinds,
+            kinds_present=[k for k in kinds if k[2]],
+            fields=fields,
+            communities=communities,
+            filters=filters,
+            filtered=any(filters.values()),
+            chosen_kind=OrganizationKind(filters["type"]).label if filters["type"] else "",
+            chosen_field=chosen_field,
+            chosen_community=chosen_community,
+            query_prefix=self._query_prefix(),
+        )
+        return context
+
+    def _query_prefix(self):
+        """The current filters as a query string for the page links: "type=service&"."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        encoded = query.urlencode()
+        return f"{encoded}&" if encoded else ""
+
+
+class OrganizationDetailView(DetailView):
+    template_name = "orgs/organization_detail.html"
+    context_object_name = "organization"
+
+    def get_queryset(self):
+        return (
+            SocialOrganization.objects.active()
+            .select_related("subdistrict")
+            .prefetch_related("service_fields", "communities")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization = self.object
+        context.update(
+            crumbs=[_directory(), (organization.name, None)],
+            inspections=list(organization.inspections.order_by("-year")[:3]),
+            activities=list(_activities().filter(organizations=organization)[:10]),
+            reports=list(_reports().filter(organization=organization)[:10]),
+            stations=list(organization.stations.select_related("community")),
+        )
+        return context
+
+
+class NewsView(TemplateView):
+    """Public-welfare activities and information reports of the service centre."""
+
+    template_name = "orgs/news.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            crumbs=[_directory(), ("公益活动与信息报道", None)],
+            activities=list(_activities()[:30]),
+            reports=list(_reports()[:30]),
+        )
+        return context
+
+
+class CommunityOrganizationsView(DetailView):
+    """The organizations, stations and public-welfare activities of one community."""
+
+    template_name = "orgs/community_orgs.html"
+    context_object_name = "community"
+    queryset = Community.objects.select_related("subdistrict")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community = self.object
+        context.update(
+            crumbs=[
+                ("社区", reverse("communities:list")),
+                (community.name, reverse("communities:detail", args=[community.pk])),
+                ("社会组织与社工站", None),
+            ],
+            organizations=list(
+                SocialOrganization.objects.active()
+                .filter(communities=community)
+                .prefetch_related("service_fields")
+                .order_by("kind", "name")
+            ),
+            stations=list(_stations().filter(community=community)),
+            activities=list(_activities().filter(community=community)[:10]),
+        )
+        return context
+
+
+def _stations():
+    return SocialWorkStation.objects.select_related("community", "hosting_organization")
+
+
+class StationListView(ListView):
+    """Every station, by level: the map's content, readable without JavaScript."""
+
+    template_name = "orgs/station_list.html"
+    context_object_name = "stations"
+
+    def get_queryset(self):
+        return _stations()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        stations = context["stations"]
+        context.update(
+            crumbs=[("社工站", None)],
+            levels=[
+                (value, label, LEVEL_COLOURS[value], [s for s in stations if s.level == value])
+                for value, label in StationLevel.choices
+            ],
+        )
+        return context
+
+
+class StationMapView(TemplateView):
+    """The stations on a map drawn from files of this site only; data goes in a json_script."""
+
+    template_name = "orgs/station_map.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        stations = list(_stations())
+        list_url = reverse("orgs:stations")
+        context.update(
+            crumbs=[("社工站", list_url), ("分布图", None)],
+            stations=stations,
+            levels=[
+                (value, label, LEVEL_COLOURS[value], n)
+                for value, label, n in selectors.counts_by_level(stations)
+            ],
+            map_data={
+                "outline": static("orgs/jinhai-outline.geojson"),
+                "levels": [
+                    {"value": value, "label": label, "colour": LEVEL_COLOURS[value]}
+                    for value, label in StationLevel.choices
+                ],
+                "stations": [
+                    {
+                        "name": s.name,
+                        "level": s.level,
+                        "address": s.address,
+                        "hours": s.opening_hours,
+                        "community": s.community.name if s.community_id else "",
+                        "lat": float(s.latitude),
+                        "lon": float(s.longitude),
+                        "url": f"{list_url}#station-{s.pk}",
+                    }
+                    for s in stations
+                    if s.has_coordinates
+                ],
+            },
+            unplaced=[s for s in stations if not s.has_coordinates],
+        )
+        return context
