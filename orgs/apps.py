@@ -9,3 +9,10 @@ class OrgsConfig(AppConfig):
         from communities.sections import register_community_link
 
         register_community_link("社会组织与社工站", "orgs:community")
+
+        from jinhai.audit import register_personal
+
+        from .models import SocialOrganization
+
+        # The legal representative's name and a staff-only mobile number.
+        register_personal(SocialOrganization, mask=["contact_mobile"])

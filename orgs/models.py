@@ -19,6 +19,7 @@ from django.utils import timezone
 from communities.models import Community, Subdistrict
 from jinhai.fields import MobileField
 from jinhai.scoping import ScopedQuerySet
+from jinhai.uploads import PhotoField
 from jinhai.validators import validate_office_phone
 
 from .fields import CreditCodeField
@@ -348,7 +349,7 @@ class ReportPhoto(models.Model):
     report = models.ForeignKey(
         InfoReport, on_delete=models.CASCADE, related_name="photos", verbose_name="信息报道"
     )
-    image = models.ImageField("照片", upload_to="orgs/reports/")
+    image = PhotoField("照片", upload_to="orgs/reports/")
     caption = models.CharField("说明", max_length=100, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -425,7 +426,7 @@ class ActivityPhoto(models.Model):
         related_name="photos",
         verbose_name="公益活动",
     )
-    image = models.ImageField("照片", upload_to="orgs/activities/")
+    image = PhotoField("照片", upload_to="orgs/activities/")
     caption = models.CharField("说明", max_length=100, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 

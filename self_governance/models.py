@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from communities.models import BuildingGroup, Community, Compound, StreetZone, Subdistrict
 from jinhai.scoping import ScopedQuerySet
+from jinhai.uploads import PhotoField
 
 
 class SchemeKind(models.TextChoices):
@@ -351,7 +352,7 @@ class PointEntry(models.Model):
         related_name="entry",
         verbose_name="兑换记录",
     )
-    evidence = models.ImageField("佐证照片", upload_to="points/", blank=True)
+    evidence = PhotoField("佐证照片", upload_to="points/", blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = EntryQuerySet.as_manager()
@@ -721,7 +722,7 @@ class DiscussionMeeting(models.Model):
     )
     minutes = models.TextField("会议纪要", blank=True)
     decision = models.TextField("议定事项", blank=True, help_text="公开显示。")
-    photo = models.ImageField("现场照片", upload_to="fund/meetings/", blank=True)
+    photo = PhotoField("现场照片", upload_to="fund/meetings/", blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -758,7 +759,7 @@ class Expenditure(models.Model):
     amount = models.DecimalField("金额(元)", **MONEY)
     payee = models.CharField("收款方", max_length=100, help_text="不公开显示。")
     purpose = models.CharField("用途", max_length=200, help_text="公开显示,如:车棚钢结构材料。")
-    receipt = models.ImageField("票据照片", upload_to="fund/receipts/", blank=True)
+    receipt = PhotoField("票据照片", upload_to="fund/receipts/", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -1083,8 +1084,8 @@ class Rectification(models.Model):
         default=RectificationStatus.PENDING,
     )
     done_on = models.DateField("完成日期", null=True, blank=True)
-    before_photo = models.ImageField("整改前照片", upload_to="campaign/before/", blank=True)
-    after_photo = models.ImageField("整改后照片", upload_to="campaign/after/", blank=True)
+    before_photo = PhotoField("整改前照片", upload_to="campaign/before/", blank=True)
+    after_photo = PhotoField("整改后照片", upload_to="campaign/after/", blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = RectificationQuerySet.as_manager()

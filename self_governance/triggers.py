@@ -1,0 +1,60 @@
+"""The ledger trigger: the database moves an account's balance and monthly figure with every
+inserted entry (see migration 0002).
+
+SQLite rebuilds a table to alter one of its columns, and a rebuild drops the table's triggers; so
+the trigger is (re)created after every `migrate` as well, idempotently, by `ensure()`.
+"""
+
+POSTGRES = """
+CREATE OR REPLACE FUNCTION self_governance_keep_balance() RETURNS trigger AS $$
+DECLARE
+    account_scheme bigint;
+BEGIN
+    UPDATE self_governance_account SET balance = balance + NEW.points
+    WHERE id = NEW.account_id RETURNING scheme_id INTO account_scheme;
+    IF NEW.kind <> 'redemption' THEN
+        INSERT INTO self_governance_monthlypoints (account_id, scheme_id, month, points)
+        VALUES (NEW.account_id, account_scheme, date_trunc('month', NEW.date)::date, NEW.points)
+        ON CONFLICT (account_id, month)
+        DO UPDATE SET points = self_governance_monthlypoints.points + EXCLUDED.points;
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE TRIGGER point_entry_keeps_balance
+    AFTER INSERT ON self_governance_pointentry
+    FOR EACH ROW EXECUTE FUNCTION self_governance_keep_balance();
+"""
+SQLITE = """
+CREATE TRIGGER IF NOT EXISTS point_entry_keeps_balance AFTER INSERT ON self_governance_pointentry
+BEGIN
+    UPDATE self_governance_account SET balance = balance + NEW.points WHERE id = NEW.account_id;
+    INSERT INTO self_governance_monthlypoints (account_id, scheme_id, month, points)
+    SELECT NEW.account_id, a.scheme_id, strftime('%Y-%m-01', NEW.date), NEW.points
+    FROM self_governance_account a
+    WHERE a.id = NEW.account_id AND NEW.kind <> 'redemption'
+    ON CONFLICT (account_id, month) DO UPDATE SET points = points + excluded.points;
+END;
+"""
+DROP = {
+    "postgresql": """
+        DROP TRIGGER IF EXISTS point_entry_keeps_balance ON self_governance_pointentry;
+        DROP FUNCTION IF EXISTS self_governance_keep_balance();
+    """,
+    "sqlite": "DROP TRIGGER IF EXISTS point_entry_keeps_balance;",
+}
+
+
+def ensure(connection) -> None:
+    sql = {"postgresql": POSTGRES, "sqlite": SQLITE}.get(connection.vendor)
+    if sql is None:
+        raise NotImplementedError(f"no ledger trigger for {connection.vendor}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def ensure_after_migrate(sender, app_config=None, using="default", **kwargs):
+    from django.db import connections
+
+    if app_config is not None and app_config.label == "self_governance":
+        ensure(connections[using])
