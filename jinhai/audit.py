@@ -14,12 +14,16 @@ def register_personal(model, *, mask=(), exclude=()):
 
 
 def forget(model, pks) -> int:
-    """Delete the audit rows of these objects: a retention purge must not leave them behind."""
+    """Delete the audit rows of these objects, and the admin's change history (which names the
+    object): a retention purge must not leave the person behind in either."""
     from auditlog.models import LogEntry
+    from django.contrib.admin.models import LogEntry as AdminLogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    deleted, _ = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_pk__in=[str(pk) for pk in pks],
+    content_type = ContentType.objects.get_for_model(model)
+    keys = [str(pk) for pk in pks]
+    deleted, _ = LogEntry.objects.filter(content_type=content_type, object_pk__in=keys).delete()
+    history, _ = AdminLogEntry.objects.filter(
+        content_type=content_type, object_id__in=keys
     ).delete()
-    return deleted
+    return deleted + history

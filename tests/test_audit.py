@@ -71,6 +71,11 @@ def test_retention_anonymises_people_whose_roles_ended_long_ago(world, users):
         end=datetime.date.today() - datetime.timedelta(days=30),
     )
     assert logs(long_gone).exists()
+    from django.contrib.admin.models import CHANGE
+    from django.contrib.admin.models import LogEntry as AdminLogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    AdminLogEntry.objects.log_actions(users.street.pk, [long_gone], CHANGE, change_message="改电话")
     out = StringIO()
     call_command("purge_personal_data", "--years", "3", "--dry-run", stdout=out)
     assert "将匿名化 1 人" in out.getvalue()
@@ -80,6 +85,9 @@ def test_retention_anonymises_people_whose_roles_ended_long_ago(world, users):
     gone = Volunteer.objects.get(pk=long_gone.pk)
     assert gone.name == "已匿名" and gone.mobile != "13700000001"
     assert not logs(long_gone).exists()
+    assert not AdminLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Volunteer), object_id=str(long_gone.pk)
+    ).exists()
     assert Volunteer.objects.get(pk=recent.pk).name == "刚离任"
     assert Volunteer.objects.get(pk=world.a.volunteer.pk).name == "正学楼组长"  # still serving
     # Their history stays, as statistics.

@@ -93,6 +93,11 @@ PUBLIC = [
 )
 def test_random_query_strings_never_break_a_public_page(world, client, path, params):
     params = {k: v.replace("\x00", "") for k, v in params.items()}
-    path = path.format(community=world.a.community.pk, scheme=world.a.points.scheme.pk)
+    path = path.format(
+        community=world.a.community.pk,
+        scheme=world.a.points.scheme.pk,
+        organization=world.orgs.service.pk,
+        campaign=world.fund.campaign.pk,
+    )
     response = client.get(path, params)
     assert response.status_code == 200, (path, params, response.status_code)
