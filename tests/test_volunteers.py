@@ -454,3 +454,22 @@ def test_demo_has_every_unit_led():
     assert BuildingGroup.objects.count() == 507
     for row in selectors.coverage_by_community(Community.objects.all()):
         assert row.n_groups_led == row.n_groups and row.n_zones_led == row.n_zones
+
+
+def test_volunteer_list_shows_attendance_and_hours_without_a_query_per_row(
+    world, users, login, django_assert_num_queries
+):
+    client = login(users.staff_a)
+    url = reverse("admin:volunteers_volunteer_changelist")
+    for _ in range(10):
+        VolunteerFactory(community=world.a.community)
+    # The admin's own (session, user, scope, permissions, counts, filters), the rows with their
+    # attendance and hours as subqueries, and one for their current appointments.
+    with django_assert_num_queries(13):
+        response = client.get(url)
+    body = response.content.decode()
+    assert "1/1(100%)" in body and "3 小时" in body
+    for _ in range(20):
+        VolunteerFactory(community=world.a.community)
+    with django_assert_num_queries(13):
+        client.get(url)

@@ -45,7 +45,15 @@ class AppointmentInline(ScopedInline, admin.TabularInline):
 
 @admin.register(Volunteer)
 class VolunteerAdmin(ScopedAdmin):
-    list_display = ["name", "community", "mobile", "gender", "political_status", "current_units"]
+    list_display = [
+        "name",
+        "community",
+        "mobile",
+        "political_status",
+        "current_units",
+        "attendance_rate",
+        "service_hours",
+    ]
     list_filter = [("community", related_only), "political_status", "gender"]
     list_select_related = ["community"]
     search_fields = ["name", "mobile"]
@@ -57,11 +65,20 @@ class VolunteerAdmin(ScopedAdmin):
         current = Appointment.objects.current().select_related(
             "building_group__compound", "street_zone"
         )
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("appointments", queryset=current, to_attr="current"))
+        people = super().get_queryset(request).prefetch_related(
+            Prefetch("appointments", queryset=current, to_attr="current")
         )
+        return selectors.hours_by_volunteer(selectors.attendance_by_volunteer(people))
+
+    @admin.display(description="培训出席", ordering="n_attended")
+    def attendance_rate(self, obj):
+        if not obj.n_invited:
+            return "—"
+        return f"{obj.n_attended}/{obj.n_invited}({obj.n_attended / obj.n_invited:.0%})"
+
+    @admin.display(description="服务时长", ordering="hours")
+    def service_hours(self, obj):
+        return f"{obj.hours:g} 小时" if obj.hours else "—"
 
     @admin.display(description="现任")
     def current_units(self, obj):
