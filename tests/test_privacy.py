@@ -73,10 +73,20 @@ def test_no_public_page_shows_a_full_mobile_or_id_number(demo, client):
 PUBLIC = [
     "/",
     "/communities/",
-    "/communities/1/",
-    "/leaders/communities/1/",
+    "/communities/{community}/",
+    "/leaders/communities/{community}/",
     "/agreements/",
-    "/agreements/1/",
+    "/agreements/{scheme}/",
+    "/agreements/communities/{community}/",
+    "/agreements/fund/",
+    "/agreements/fund/communities/{community}/",
+    "/agreements/campaigns/{campaign}/",
+    "/organizations/",
+    "/organizations/{organization}/",
+    "/organizations/news/",
+    "/organizations/communities/{community}/",
+    "/stations/",
+    "/stations/map/",
 ]
 
 
