@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
-from jinhai.admin import ScopedAdmin, ScopedExportAdmin, ScopedInline
+from jinhai.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedExportAdmin, ScopedInline
 from jinhai.imports.admin import ScopedImportExportAdmin
 
 from .models import (
@@ -202,17 +202,10 @@ class CommitteeMemberAdmin(ScopedAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The four roles are fixed (a data migration makes them)."""
+
     list_display = ["__str__", "rank"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StaffProfileInline(admin.StackedInline):

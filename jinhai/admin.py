@@ -91,8 +91,7 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form's choices are scoped already; this is the last line if a choice slipped by.
-        if not Scope.for_user(request.user).allows(obj):
-            raise PermissionDenied(OUT_OF_SCOPE)
+        check_in_scope(request, obj)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -102,6 +101,43 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
             if inline_form.has_changed() and not scope.allows(instance):
                 raise PermissionDenied(OUT_OF_SCOPE)
         super().save_formset(request, form, formset, change)
+
+
+def check_in_scope(request, obj) -> None:
+    """The last line before a write: the row (as it would be saved) is the user's to write."""
+    if not Scope.for_user(request.user).allows(obj):
+        raise PermissionDenied(OUT_OF_SCOPE)
+
+
+class ReadOnlyAdminMixin:
+    """Rows that code writes (a service's history, a trigger's figures): pages to read only."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AppendOnlyAdminMixin:
+    """Rows added through a service and never changed or deleted (the points ledger): the add
+    form's values go to `record()`, which returns the saved row."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        check_in_scope(request, obj)
+        obj.pk = self.record(request, obj).pk
+
+    def record(self, request, obj):
+        raise NotImplementedError
 
 
 class ScopedInline(ScopedFieldsMixin):
@@ -134,7 +170,7 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(ScopedAdmin):
+class ImportLogAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Read-only: an import's record is written by the import itself; staff see their own."""
 
     list_display = ["at", "user", "resource", "file_name", "rows", "created", "updated"]
@@ -148,15 +184,6 @@ class ImportLogAdmin(ScopedAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(user=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff

@@ -9,7 +9,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from jinhai.admin import OUT_OF_SCOPE, ScopedAdmin, ScopedInline
+from jinhai.admin import (
+    OUT_OF_SCOPE,
+    AppendOnlyAdminMixin,
+    ReadOnlyAdminMixin,
+    ScopedAdmin,
+    ScopedInline,
+    check_in_scope,
+)
 from jinhai.db import subquery_count, subquery_sum
 from jinhai.imports import cells
 from jinhai.imports.admin import ScopedImportExportAdmin
@@ -99,14 +106,12 @@ class AgreementSchemeAdmin(ScopedAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Rule:
             return super().save_formset(request, form, formset, change)
-        scope = Scope.for_user(request.user)
         for inline_form in formset.forms:
             if not inline_form.has_changed() or not inline_form.is_valid():
                 continue
             rule = inline_form.save(commit=False)
             rule.scheme = formset.instance
-            if not scope.allows(rule):
-                raise ValidationError("只能管理本社区(本街道)的数据。")
+            check_in_scope(request, rule)
             save_rule(request, rule, inline_form.changed_data)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
@@ -129,8 +134,7 @@ class RuleAdmin(ScopedAdmin):
     readonly_fields = ["version", "is_current"]
 
     def save_model(self, request, obj, form, change):
-        if not Scope.for_user(request.user).allows(obj):
-            raise ValidationError("只能管理本社区(本街道)的数据。")
+        check_in_scope(request, obj)
         save_rule(request, obj, form.changed_data if change else ["points"])
 
     def has_delete_permission(self, request, obj=None):
@@ -221,7 +225,7 @@ class EntryForm(forms.ModelForm):
 
 
 @admin.register(PointEntry)
-class PointEntryAdmin(ScopedImportExportAdmin):
+class PointEntryAdmin(AppendOnlyAdminMixin, ScopedImportExportAdmin):
     resource_classes = [PointsResource]
     form = EntryForm
     list_display = ["date", "account", "kind", "points", "rule", "recorded_by", "reverses"]
@@ -232,17 +236,10 @@ class PointEntryAdmin(ScopedImportExportAdmin):
     date_hierarchy = "date"
     actions = ["reverse_entries"]
 
-    def has_change_permission(self, request, obj=None):
-        # The ledger is append-only: an entry's page is for reading; corrections are reversals.
-        return False
+    # The ledger is append-only: an entry's page is for reading; corrections are reversals.
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if not Scope.for_user(request.user).allows(obj):
-            raise ValidationError("只能管理本社区(本街道)的数据。")
-        entry = services.entry_record(
+    def record(self, request, obj):
+        return services.entry_record(
             account=obj.account,
             rule=obj.rule,
             date=obj.date,
@@ -250,7 +247,6 @@ class PointEntryAdmin(ScopedImportExportAdmin):
             note=obj.note,
             evidence=obj.evidence,
         )
-        obj.pk = entry.pk
 
     @admin.action(description="冲正所选明细", permissions=["add"])
     def reverse_entries(self, request, queryset):
@@ -295,7 +291,7 @@ class RedemptionForm(forms.ModelForm):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ScopedAdmin):
+class RedemptionAdmin(AppendOnlyAdminMixin, ScopedAdmin):
     form = RedemptionForm
     list_display = ["date", "account", "reward", "quantity", "points", "recorded_by"]
     list_filter = [("account__scheme", related_only)]
@@ -303,23 +299,14 @@ class RedemptionAdmin(ScopedAdmin):
     search_fields = ["account__room", "account__shop_name", "reward__name"]
     autocomplete_fields = ["account", "reward"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if not Scope.for_user(request.user).allows(obj):
-            raise ValidationError("只能管理本社区(本街道)的数据。")
-        redemption = services.redeem(
+    def record(self, request, obj):
+        return services.redeem(
             account=obj.account,
             reward=obj.reward,
             quantity=obj.quantity,
             date=obj.date,
             by=request.user,
         )
-        obj.pk = redemption.pk
 
     def get_changeform_initial_data(self, request):
         return {"date": timezone.localdate(), "quantity": 1}
@@ -335,21 +322,12 @@ class PetAdmin(ScopedAdmin):
 
 
 @admin.register(MonthlyPoints)
-class MonthlyPointsAdmin(ScopedAdmin):
+class MonthlyPointsAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Read-only: kept by the ledger services."""
 
     list_display = ["account", "month", "points"]
     list_filter = [("scheme", related_only), "month"]
     list_select_related = ["account__building_group__compound"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # 自治金. A project's status changes only through its 办理 page, which calls
@@ -635,7 +613,7 @@ class FundProjectAdmin(ScopedImportExportAdmin):
 
 
 @admin.register(ProjectMove)
-class ProjectMoveAdmin(ScopedAdmin):
+class ProjectMoveAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Read-only: the history `project_move` writes."""
 
     list_display = ["at", "project", "from_status", "to_status", "approved_amount", "by"]
@@ -643,15 +621,6 @@ class ProjectMoveAdmin(ScopedAdmin):
     list_select_related = ["project", "by"]
     search_fields = ["project__title", "note"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DiscussionMeeting)
