@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,7 +80,8 @@ class VolunteerAdmin(ScopedAdmin):
 
     @admin.display(description="服务时长", ordering="hours")
     def service_hours(self, obj):
-        return f"{obj.hours:g} 小时" if obj.hours else "—"
+        # Databases give 3, 3.0 or Decimal("3.0"): show "3 小时" and "2.5 小时" either way.
+        return f"{Decimal(str(obj.hours)).normalize():f} 小时" if obj.hours else "—"
 
     @admin.display(description="现任")
     def current_units(self, obj):
