@@ -27,6 +27,10 @@ class MobileField(models.CharField):
         kwargs.setdefault("max_length", 11)
         super().__init__(*args, **kwargs)
 
+    def formfield(self, **kwargs):
+        # Room for what people type ("+86 138 1234 5678"); the model tidies it to 11 digits.
+        return super().formfield(**{**kwargs, "max_length": 20})
+
     def to_python(self, value):
         value = super().to_python(value)
         if not value:

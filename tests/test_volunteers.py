@@ -473,3 +473,23 @@ def test_volunteer_list_shows_attendance_and_hours_without_a_query_per_row(
         VolunteerFactory(community=world.a.community)
     with django_assert_num_queries(13):
         client.get(url)
+
+
+def test_admin_accepts_a_phone_as_people_type_it(world, users, login):
+    volunteer = world.a.volunteer
+    response = login(users.staff_a).post(
+        reverse("admin:volunteers_volunteer_change", args=[volunteer.pk]),
+        {
+            "community": world.a.community.pk,
+            "name": volunteer.name,
+            "mobile": "+86 138 1234 5678",
+            "gender": "",
+            "political_status": "",
+            "notes": "",
+            "appointments-TOTAL_FORMS": "0",
+            "appointments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.mobile == "13812345678"
