@@ -35,6 +35,9 @@ def resolve_communities(records, scope, column="社区"):
     return found
 
 
+COMPOUND = BuildingGroup._meta.get_field("compound")
+
+
 class PlacesResource(SheetResource):
     """小区楼组: creates missing compounds and building groups, updates 户数 and 地址."""
 
@@ -100,11 +103,14 @@ class PlacesResource(SheetResource):
             group = groups.get((compound.pk, group_key))
             if compound.pk is None or group is None:
                 group = BuildingGroup(
-                    compound=compound,
+                    compound_id=compound.pk,
                     name=record.values["楼组"],
                     households=households,
                     address=address,
                 )
+                # Cache the compound on the row (new compounds have no key yet): later scope
+                # and write steps read it from here, and it is cheaper than the descriptor.
+                COMPOUND.set_cached_value(group, compound)
                 record.is_new = True
             else:
                 # The compound is at hand: keep later scope and key checks from loading it again.

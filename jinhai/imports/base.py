@@ -38,6 +38,8 @@ from .reading import Sheet, SheetError
 
 logger = logging.getLogger("jinhai.imports")
 
+# A cell whose first non-blank character is "=" is a formula; checked on every cell, so cheaply.
+FORMULA_START = ("=", " ", "\t", "\u3000")
 # How many valid rows the preview page shows; the totals always count every row.
 PREVIEW_ROWS = 50
 
@@ -234,7 +236,11 @@ class SheetResource(resources.ModelResource):
             record = Record(number=number, raw=raw)
             for column in self.columns:
                 value = raw.get(column.header)
-                if isinstance(value, str) and value.lstrip().startswith("="):
+                if (
+                    value.__class__ is str
+                    and value[:1] in FORMULA_START
+                    and value.lstrip()[:1] == "="
+                ):
                     record.fail(
                         column.header, "单元格是公式,请在 Excel 中复制后“选择性粘贴为数值”再导入"
                     )
