@@ -299,6 +299,14 @@ class Election(models.Model):
             check_seats(self, self.members.count())
 
 
+def community_outside_subdistrict(obj) -> dict:
+    """The rule for rows that name a subdistrict and, optionally, one of its communities (a
+    street-wide or a community's training, campaign, activity, station): {field: message}."""
+    if obj.community_id and obj.subdistrict_id != obj.community.subdistrict_id:
+        return {"community": "社区须属于所选街道。"}
+    return {}
+
+
 def check_seats(election, member_count: int) -> None:
     """The one rule on committee size, used by the model, the admin inline and imports."""
     if election.seats and member_count > election.seats:

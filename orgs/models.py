@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from communities.models import Community, Subdistrict
+from communities.models import Community, Subdistrict, community_outside_subdistrict
 from jinhai.fields import MobileField
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField
@@ -415,8 +415,8 @@ class PublicWelfareActivity(models.Model):
         return f"{self.title}({self.date:%Y-%m-%d})" if self.date else self.title
 
     def clean(self):
-        if self.community_id and self.subdistrict_id != self.community.subdistrict_id:
-            raise ValidationError({"community": "社区须属于所选街道。"})
+        if errors := community_outside_subdistrict(self):
+            raise ValidationError(errors)
 
 
 class ActivityPhoto(models.Model):
@@ -570,9 +570,7 @@ class SocialWorkStation(models.Model):
         return [line.strip() for line in self.services.splitlines() if line.strip()]
 
     def clean(self):
-        errors = {}
-        if self.community_id and self.subdistrict_id != self.community.subdistrict_id:
-            errors["community"] = "社区须属于所选街道。"
+        errors = community_outside_subdistrict(self)
         if (
             self.hosting_organization_id
             and self.subdistrict_id != self.hosting_organization.subdistrict_id

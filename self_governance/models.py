@@ -12,7 +12,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from communities.models import BuildingGroup, Community, Compound, StreetZone, Subdistrict
+from communities.models import (
+    BuildingGroup,
+    Community,
+    Compound,
+    StreetZone,
+    Subdistrict,
+    community_outside_subdistrict,
+)
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField
 
@@ -836,8 +843,8 @@ class Campaign(models.Model):
         return f"{self.year}年{self.name}" if self.year else self.name
 
     def clean(self):
-        if self.community_id and self.subdistrict_id != self.community.subdistrict_id:
-            raise ValidationError({"community": "社区须属于所选街道。"})
+        if errors := community_outside_subdistrict(self):
+            raise ValidationError(errors)
 
 
 class CampaignPart(models.Model):

@@ -67,8 +67,10 @@ class VolunteerAdmin(ScopedAdmin):
         current = Appointment.objects.current().select_related(
             "building_group__compound", "street_zone"
         )
-        people = super().get_queryset(request).prefetch_related(
-            Prefetch("appointments", queryset=current, to_attr="current")
+        people = (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("appointments", queryset=current, to_attr="current"))
         )
         return selectors.hours_by_volunteer(selectors.attendance_by_volunteer(people))
 

@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import DecimalField, Exists, F, OuterRef, Q
 
-from communities.models import BuildingGroup, Community, Gender, StreetZone, Subdistrict
+from communities.models import (
+    BuildingGroup,
+    Community,
+    Gender,
+    StreetZone,
+    Subdistrict,
+    community_outside_subdistrict,
+)
 from jinhai.db import subquery_count, subquery_sum
 from jinhai.fields import MobileField
 from jinhai.scoping import ScopedQuerySet
@@ -240,8 +247,8 @@ class Training(models.Model):
         return f"{self.title}({self.date:%Y-%m-%d})" if self.date else self.title
 
     def clean(self):
-        if self.community_id and self.subdistrict_id != self.community.subdistrict_id:
-            raise ValidationError({"community": "社区须属于所选街道。"})
+        if errors := community_outside_subdistrict(self):
+            raise ValidationError(errors)
 
 
 class Attendance(models.Model):
