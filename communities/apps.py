@@ -16,6 +16,12 @@ class CommunitiesConfig(AppConfig):
             roles.sync_staff_groups_after_migrate, dispatch_uid="jinhai-staff-groups"
         )
 
+        from jinhai.search import register_kind
+
+        from .search import KINDS
+
+        register_kind(*KINDS)
+
         from django.contrib.auth import get_user_model
 
         from jinhai.audit import register_personal

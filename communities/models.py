@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 
-from jinhai.db import subquery_count
+from jinhai.db import contains_all, subquery_count
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField
 from jinhai.validators import validate_office_phone
@@ -78,6 +78,10 @@ class CommunityQuerySet(ScopedQuerySet):
             n_street_zones=subquery_count(StreetZone.objects.filter(community=OuterRef("pk"))),
         )
 
+    def matching(self, terms):
+        """Communities whose name contains every term (the public search)."""
+        return self.filter(contains_all("name", terms))
+
 
 class Community(models.Model):
     community_path = ""
@@ -142,6 +146,10 @@ class CompoundQuerySet(ScopedQuerySet):
         return self.annotate(
             n_building_groups=subquery_count(BuildingGroup.objects.filter(compound=OuterRef("pk")))
         )
+
+    def matching(self, terms):
+        """Compounds whose name contains every term (the public search)."""
+        return self.filter(contains_all("name", terms))
 
 
 class Compound(models.Model):

@@ -1,10 +1,14 @@
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from jinhai.caching import cache_public
+from jinhai.sorting import pinyin_key
+
 from .models import Community
 from .sections import community_links
 
 
+@cache_public
 class CommunityListView(ListView):
     template_name = "communities/community_list.html"
     context_object_name = "communities"
@@ -15,6 +19,7 @@ class CommunityListView(ListView):
         return Community.objects.select_related("subdistrict").with_counts()
 
 
+@cache_public
 class CommunityDetailView(DetailView):
     template_name = "communities/community_detail.html"
     context_object_name = "community"
@@ -30,7 +35,7 @@ class CommunityDetailView(DetailView):
         context.update(
             election=election,
             members=members,
-            compounds=list(community.compounds.with_counts()),
+            compounds=sorted(community.compounds.with_counts(), key=lambda c: pinyin_key(c.name)),
             street_zones=list(community.street_zones.all()),
             links=community_links(community),
             crumbs=[("社区", reverse("communities:list")), (community.name, None)],

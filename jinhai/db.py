@@ -3,8 +3,11 @@
 from operator import attrgetter
 
 from django.db import connections, models, router
-from django.db.models import F, Func, Subquery
+from django.db.migrations.operations.base import Operation
+from django.db.models import F, Func, Q, Subquery
 from django.db.models.functions import Coalesce
+
+from .caching import data_changed
 
 
 def subquery_count(queryset) -> Subquery:
@@ -40,7 +43,13 @@ def bulk_insert(model, objs, *, batch_size=2000) -> None:
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=batch_size)
-        return
+    else:
+        _copy(model, objs, connection)
+    # Neither COPY nor bulk_create sends post_save.
+    data_changed(using=connection.alias)
+
+
+def _copy(model, objs, connection) -> None:
     fields = [f for f in model._meta.concrete_fields if not getattr(f, "db_returning", False)]
     relations = [f for f in fields if f.is_relation]
     values = [_copy_value(f, connection) for f in fields]
@@ -83,3 +92,68 @@ def _copy_value(field, connection):
     if plain:
         return attrgetter(field.attname)
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+def contains_all(field: str, terms) -> Q:
+    """Rows whose `field` contains every one of `terms`, ignoring the case of Latin letters.
+
+    It is Django's `icontains`, which PostgreSQL runs as UPPER("col"::text) LIKE UPPER(%s):
+    the expression the trigram indexes of `TrigramIndex` are built on, so that they serve it.
+    """
+    condition = Q()
+    for term in terms:
+        condition &= Q(**{f"{field}__icontains": term})
+    return condition
+
+
+class TrigramIndex(Operation):
+    """A pg_trgm GIN index for substring search on a name column; nothing on other databases.
+
+    Creates the pg_trgm extension first if needed (it is a trusted extension: the database
+    owner may create it) and never drops it, since other indexes may use it. The index is on
+    UPPER(column::text), the exact expression of Django's `icontains` on PostgreSQL; an index
+    on the bare column would not serve it. The index is not part of the model state, so that
+    SQLite and `makemigrations` never see it.
+    """
+
+    reversible = True
+
+    def __init__(self, model_name: str, field_name: str, name: str):
+        self.model_name = model_name
+        self.field_name = field_name
+        self.name = name
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _target(self, app_label, schema_editor, state):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return None
+        model = state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(connection.alias, model):
+            return None
+        return model
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = self._target(app_label, schema_editor, to_state)
+        if model is None:
+            return
+        quote = schema_editor.quote_name
+        column = quote(model._meta.get_field(self.field_name).column)
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {quote(self.name)} ON {quote(model._meta.db_table)} "
+            f"USING gin ((UPPER({column}::text)) gin_trgm_ops)"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if self._target(app_label, schema_editor, from_state) is not None:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
+
+    def describe(self):
+        return f"Trigram index {self.name} on {self.model_name}.{self.field_name} (PostgreSQL)"
+
+    @property
+    def migration_name_fragment(self):
+        return self.name

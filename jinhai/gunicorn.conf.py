@@ -8,6 +8,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = 60
 # Imports of big spreadsheets are bounded by the importer's own limits, not by a long timeout.
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after this many requests, a guard against slow memory growth. Each
+# replacement costs a moment of capacity (new connections, cold caches): at 2,000 requests the
+# load benchmark lost about a third of its throughput to it (README, bench/load_public.py).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
+max_requests_jitter = max_requests // 10
 accesslog = "-"

@@ -126,6 +126,25 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Public pages are cached for anonymous visitors until the data changes (jinhai.caching). The
+# cache must be one that every gunicorn worker and every manage.py command shares, or a change
+# made in one process would leave the others serving old pages: production's default is a
+# directory; CACHE_URL may name Redis or memcached instead. Development (DEBUG) keeps the
+# in-process cache and turns the page cache off, so that an edited template shows at once.
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default=(
+            "locmemcache://"
+            if DEBUG
+            else f"filecache://{BASE_DIR / '.cache' / 'pages'}?max_entries=2000"
+        ),
+    )
+}
+# How long a cached page may live at most (seconds; 0 turns the page cache off): the safety net
+# for changes made behind Django's back, such as SQL typed into psql or a restored backup.
+PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=0 if DEBUG else 300)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -140,7 +159,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -217,6 +236,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer probes the health check over plain HTTP on the inside network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)

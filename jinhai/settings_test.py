@@ -23,3 +23,7 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/jinhai-test-media"))  # noqa: F405
+# One process: the in-memory cache, emptied before every test (conftest.py), with the public page
+# cache on as in production whatever a .env file says.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PUBLIC_CACHE_TIMEOUT = 300

@@ -17,10 +17,15 @@ admin.site.index_title = "工作台"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("communities/", include("communities.urls")),
     path("leaders/", include("volunteers.urls")),
     path("", include("orgs.urls")),  # /organizations/ and /stations/
     path("agreements/", include("self_governance.urls")),
+    path("figures/", views.FiguresView.as_view(), name="figures"),
+    # An admin page that belongs to no model: admin_view gives it the admin's login and checks.
+    path("admin/figures/", admin.site.admin_view(views.DashboardView.as_view()), name="dashboard"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,10 +1,20 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 
 from communities.models import Community, Subdistrict
 from orgs.selectors import with_org_figures
 from volunteers.selectors import with_leader_figures
 
+from . import search
+from .caching import cache_public
+from .charts import workbook
+from .figures import Years, portal_charts
+from .scoping import Scope
 
+
+@cache_public
 class HomeView(TemplateView):
     """The subdistrict's figures, computed from the rows; each app adds its annotations."""
 
@@ -17,3 +27,88 @@ class HomeView(TemplateView):
         )
         context["communities"] = list(Community.objects.select_related("subdistrict").with_counts())
         return context
+
+
+def healthz(request):
+    """For a load balancer or a monitor: the web process answers. It touches no database, so it
+    stays cheap under load and says nothing about PostgreSQL."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@cache_public
+class SearchView(TemplateView):
+    """/search/?q=: names across the public site, grouped by kind (see jinhai.search)."""
+
+    template_name = "search.html"
+
+    def get_context_data(self, **kwargs):
+        query = search.parse(self.request.GET.get("q"))
+        groups = search.run(query) if query.runnable else []
+        return super().get_context_data(
+            query=query,
+            # Nothing typed yet is no mistake: the page just asks for a name.
+            asked="q" in self.request.GET,
+            groups=groups,
+            total=sum(g.total for g in groups),
+            max_length=search.MAX_LENGTH,
+            crumbs=[("搜索", None)],
+            **kwargs,
+        )
+
+
+@cache_public
+class FiguresView(TemplateView):
+    """The portal's charts for a scope, as a page or, with `?format=xlsx`, as a spreadsheet.
+
+    The public page counts everything and shows only totals; the staff dashboard counts the
+    user's scope and shows the charts whose figures the user may view.
+    """
+
+    template_name = "figures.html"
+    export_name = "金海数据"
+
+    def get_scope(self) -> Scope:
+        return Scope(everything=True)
+
+    def visible(self, chart) -> bool:
+        return True
+
+    def get(self, request, *args, **kwargs):
+        scope = self.get_scope()
+        self.years = Years.pick(
+            scope, fund=request.GET.get("fund_year"), inspection=request.GET.get("inspection_year")
+        )
+        self.charts = [c for c in portal_charts(scope, self.years) if self.visible(c)]
+        if request.GET.get("format") == "xlsx":
+            response = HttpResponse(
+                workbook(self.charts, title=self.export_name),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = content_disposition_header(
+                as_attachment=True, filename=f"{self.export_name}_{self.years.fund}.xlsx"
+            )
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            charts=self.charts, years=self.years, crumbs=[("数据公开", None)], **kwargs
+        )
+
+
+class DashboardView(FiguresView):
+    """数据看板 in the admin: the same charts over the staff user's own communities."""
+
+    template_name = "admin/figures_dashboard.html"
+    export_name = "数据看板"
+
+    def get_scope(self) -> Scope:
+        return Scope.for_user(self.request.user)
+
+    def visible(self, chart) -> bool:
+        return self.request.user.has_perm(chart.permission)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **admin.site.each_context(self.request), title="数据看板", **kwargs
+        )

@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils import timezone
 
 from jinhai.admin import ScopedAdmin, ScopedInline
+from jinhai.caching import data_changed
 from jinhai.imports.admin import ScopedImportExportAdmin
 from jinhai.scoping import Scope
 
@@ -246,6 +247,7 @@ class AnnualInspectionAdmin(StreetAddMixin, ScopedImportExportAdmin):
         done = queryset.filter(returned_for_correction=True, corrected_on__isnull=True).update(
             corrected_on=timezone.localdate()
         )
+        data_changed()  # update() sends no post_save
         self.message_user(request, f"已记录 {done} 个年检整改完成。")
 
 

@@ -10,6 +10,12 @@ class OrgsConfig(AppConfig):
 
         register_community_link("社会组织与社工站", "orgs:community")
 
+        from jinhai.search import register_kind
+
+        from .search import KINDS
+
+        register_kind(*KINDS)
+
         from jinhai.audit import register_personal
 
         from .models import SocialOrganization

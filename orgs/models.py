@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import Community, Subdistrict, community_outside_subdistrict
+from jinhai.db import contains_all
 from jinhai.fields import MobileField
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField
@@ -83,6 +84,10 @@ class OrganizationStatus(models.TextChoices):
 
 
 class SocialOrganizationQuerySet(ScopedQuerySet):
+    def matching(self, terms):
+        """Organizations whose name contains every term (the public search)."""
+        return self.filter(contains_all("name", terms))
+
     def active(self):
         return self.filter(status=OrganizationStatus.ACTIVE)
 
@@ -458,6 +463,12 @@ def _coordinate(label, validator, help_text):
     )
 
 
+class SocialWorkStationQuerySet(ScopedQuerySet):
+    def matching(self, terms):
+        """Stations whose name contains every term (the public search)."""
+        return self.filter(contains_all("name", terms))
+
+
 class SocialWorkStation(models.Model):
     """A social-work station (社工站) of the "1 (综合) + N (专项) + X (社区)" network."""
 
@@ -511,7 +522,7 @@ class SocialWorkStation(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = SocialWorkStationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "社工站"

@@ -6,15 +6,18 @@ admin pages and the public site.
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
 
 from jinhai.db import subquery_count
 
 from .models import (
+    ActivityPhoto,
     AnnualInspection,
     InspectionResult,
     OrganizationKind,
     OrganizationStatus,
+    PublicWelfareActivity,
+    ReportPhoto,
     ServiceField,
     SocialOrganization,
     SocialWorkStation,
@@ -107,3 +110,72 @@ def overdue_corrections(inspections, today):
         .select_related("organization")
         .order_by("correction_deadline", "organization__name")
     )
+
+
+# The public pages' stories: activities and reports with their photos and organizations. The
+# templates read `photo_list` and `organization_list`, which these fill.
+
+_PHOTO_COLUMNS = ("pk", "image", "caption", "sort_order")
+
+
+def attach_photos(*, activities=(), reports=()):
+    """Give each activity and report its photos as `photo_list`: one query for both kinds
+    (UNION ALL), where a prefetch would take one for each."""
+    stories = {("activity", a.pk): a for a in activities}
+    stories |= {("report", r.pk): r for r in reports}
+    for story in stories.values():
+        story.photo_list = []
+    if not stories:
+        return
+
+    def kind(name):
+        return Value(name, output_field=CharField())
+
+    # Each side of a UNION goes unordered (SQLite refuses ORDER BY there); the union is sorted.
+    activity_photos = (
+        ActivityPhoto.objects.filter(activity__in=[a.pk for a in activities])
+        .order_by()
+        .values_list(kind("activity"), "activity_id", *_PHOTO_COLUMNS)
+    )
+    report_photos = (
+        ReportPhoto.objects.filter(report__in=[r.pk for r in reports])
+        .order_by()
+        .values_list(kind("report"), "report_id", *_PHOTO_COLUMNS)
+    )
+    rows = activity_photos.union(report_photos, all=True).order_by("sort_order", "pk")
+    for name, owner, pk, image, caption, sort_order in rows:
+        model, owner_field = (
+            (ActivityPhoto, "activity_id") if name == "activity" else (ReportPhoto, "report_id")
+        )
+        photo = model(pk=pk, image=image, caption=caption, sort_order=sort_order)
+        setattr(photo, owner_field, owner)
+        stories[(name, owner)].photo_list.append(photo)
+
+
+def organization_activities(organization, limit=10):
+    """An organization's latest activities, each with its active organizations as
+    `organization_list`, in one query: every such activity is linked to this organization, so
+    reading the links brings all the activities along with all their organizations."""
+    links = PublicWelfareActivity.organizations.through.objects
+    latest = (
+        PublicWelfareActivity.objects.filter(organizations=organization)
+        .order_by("-date", "title", "pk")
+        .values("pk")[:limit]
+    )
+    activities = {}
+    for link in (
+        links.filter(
+            publicwelfareactivity__in=latest,
+            socialorganization__status=OrganizationStatus.ACTIVE,
+        )
+        .select_related("publicwelfareactivity__community", "socialorganization")
+        .order_by(
+            "-publicwelfareactivity__date",
+            "publicwelfareactivity__title",
+            "publicwelfareactivity_id",
+            "socialorganization__name",
+        )
+    ):
+        activity = activities.setdefault(link.publicwelfareactivity_id, link.publicwelfareactivity)
+        activity.__dict__.setdefault("organization_list", []).append(link.socialorganization)
+    return list(activities.values())

@@ -6,6 +6,8 @@ The admin, the imports and the demo call these, so the rules live here once.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from jinhai.caching import data_changed
+
 from .models import SocialOrganization
 
 _RELATIONS = ("service_fields", "communities")
@@ -46,6 +48,7 @@ def organization_links_replace(*, links) -> None:
                 for target in {t.pk: t for t in targets}.values()
             ]
         )
+    data_changed()  # writes to the through tables send no m2m_changed
 
 
 @transaction.atomic

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from communities.models import Community
+from jinhai.caching import cache_public
 from jinhai.db import subquery_count
+from jinhai.sorting import PinyinOrdered, pinyin_key
 
 from . import selectors
 from .models import (
@@ -46,20 +48,19 @@ def _int(value):
 
 
 def _activities():
-    organizations = SocialOrganization.objects.active().only("pk", "name")
+    """Activities with their active organizations as `organization_list`; their photos come with
+    the page's reports' through `selectors.attach_photos`."""
+    organizations = SocialOrganization.objects.active().only("pk", "name").order_by("name")
     return PublicWelfareActivity.objects.select_related("community").prefetch_related(
-        Prefetch("organizations", queryset=organizations), "photos"
+        Prefetch("organizations", queryset=organizations, to_attr="organization_list")
     )
 
 
 def _reports():
-    return (
-        InfoReport.objects.filter(published=True)
-        .select_related("organization")
-        .prefetch_related("photos")
-    )
+    return InfoReport.objects.filter(published=True).select_related("organization")
 
 
+@cache_public
 class OrganizationListView(ListView):
     """The directory, filtered by ?type=, ?field= and ?community= (plain GET links and a form)."""
 
@@ -90,7 +91,12 @@ class OrganizationListView(ListView):
             organizations = organizations.filter(service_fields=self.filters["field"])
         if self.filters["community"]:
             organizations = organizations.filter(communities=self.filters["community"])
-        return organizations.prefetch_related("service_fields").order_by("kind", "name")
+        # By type, then in pinyin order, which the database cannot sort by.
+        return PinyinOrdered(
+            organizations.prefetch_related("service_fields"),
+            ["kind", "name"],
+            key=lambda row: (row[1], pinyin_key(row[2])),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -128,6 +134,7 @@ class OrganizationListView(ListView):
         return f"{encoded}&" if encoded else ""
 
 
+@cache_public
 class OrganizationDetailView(DetailView):
     template_name = "orgs/organization_detail.html"
     context_object_name = "organization"
@@ -142,16 +149,20 @@ class OrganizationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organization = self.object
+        activities = selectors.organization_activities(organization)
+        reports = list(_reports().filter(organization=organization)[:10])
+        selectors.attach_photos(activities=activities, reports=reports)
         context.update(
             crumbs=[_directory(), (organization.name, None)],
             inspections=list(organization.inspections.order_by("-year")[:3]),
-            activities=list(_activities().filter(organizations=organization)[:10]),
-            reports=list(_reports().filter(organization=organization)[:10]),
+            activities=activities,
+            reports=reports,
             stations=list(organization.stations.select_related("community")),
         )
         return context
 
 
+@cache_public
 class NewsView(TemplateView):
     """Public-welfare activities and information reports of the service centre."""
 
@@ -159,14 +170,18 @@ class NewsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        activities = list(_activities()[:30])
+        reports = list(_reports()[:30])
+        selectors.attach_photos(activities=activities, reports=reports)
         context.update(
             crumbs=[_directory(), ("公益活动与信息报道", None)],
-            activities=list(_activities()[:30]),
-            reports=list(_reports()[:30]),
+            activities=activities,
+            reports=reports,
         )
         return context
 
 
+@cache_public
 class CommunityOrganizationsView(DetailView):
     """The organizations, stations and public-welfare activities of one community."""
 
@@ -177,20 +192,22 @@ class CommunityOrganizationsView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         community = self.object
+        activities = list(_activities().filter(community=community)[:10])
+        selectors.attach_photos(activities=activities)
         context.update(
             crumbs=[
                 ("社区", reverse("communities:list")),
                 (community.name, reverse("communities:detail", args=[community.pk])),
                 ("社会组织与社工站", None),
             ],
-            organizations=list(
+            organizations=sorted(
                 SocialOrganization.objects.active()
                 .filter(communities=community)
-                .prefetch_related("service_fields")
-                .order_by("kind", "name")
+                .prefetch_related("service_fields"),
+                key=lambda o: (o.kind, pinyin_key(o.name)),
             ),
             stations=list(_stations().filter(community=community)),
-            activities=list(_activities().filter(community=community)[:10]),
+            activities=activities,
         )
         return context
 
@@ -199,6 +216,7 @@ def _stations():
     return SocialWorkStation.objects.select_related("community", "hosting_organization")
 
 
+@cache_public
 class StationListView(ListView):
     """Every station, by level: the map's content, readable without JavaScript."""
 
@@ -221,6 +239,7 @@ class StationListView(ListView):
         return context
 
 
+@cache_public
 class StationMapView(TemplateView):
     """The stations on a map drawn from files of this site only; data goes in a json_script."""
 

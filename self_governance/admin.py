@@ -17,6 +17,7 @@ from jinhai.admin import (
     ScopedInline,
     check_in_scope,
 )
+from jinhai.caching import data_changed
 from jinhai.db import subquery_count, subquery_sum
 from jinhai.imports import cells
 from jinhai.imports.admin import ScopedImportExportAdmin
@@ -857,6 +858,7 @@ class RectificationAdmin(ScopedAdmin):
     @admin.action(description="所选整改标记为今天已完成", permissions=["change"])
     def mark_done_today(self, request, queryset):
         done = queryset.open().update(status=RectificationStatus.DONE, done_on=timezone.localdate())
+        data_changed()  # update() sends no post_save
         self.message_user(request, f"已将 {done} 项整改标记为完成。")
 
     def get_urls(self):

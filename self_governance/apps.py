@@ -26,3 +26,9 @@ class SelfGovernanceConfig(AppConfig):
         for model in (FundProject, Expenditure, DiscussionMeeting, Inspection):
             register_personal(model)
         register_community_link("自治金项目", "self_governance:fund_community")
+
+        from jinhai.search import register_kind
+
+        from .search import KINDS
+
+        register_kind(*KINDS)

@@ -20,6 +20,7 @@ from communities.models import (
     Subdistrict,
     community_outside_subdistrict,
 )
+from jinhai.db import contains_all
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField
 
@@ -546,6 +547,20 @@ SPENDING_STATUSES = [ProjectStatus.IMPLEMENTING, ProjectStatus.ACCEPTED]
 class FundProjectQuerySet(ScopedQuerySet):
     def funded(self):
         return self.filter(status__in=FUNDED_STATUSES)
+
+    def public(self):
+        """Projects the public fund pages can show: those of a year that has an allocation (the
+        years `selectors.fund_years` offers), or of this year while there is no allocation at
+        all (the year those pages fall back to)."""
+        allocations = FundAllocation.objects.order_by()
+        return self.filter(
+            Q(year__in=allocations.values("year"))
+            | (Q(year=timezone.localdate().year) & ~models.Exists(allocations))
+        )
+
+    def matching(self, terms):
+        """Projects whose title contains every term (the public search)."""
+        return self.filter(contains_all("title", terms))
 
     def with_spent(self):
         from jinhai.db import subquery_sum

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
+from jinhai.caching import data_changed
+
 from . import selectors
 from .models import (
     PROJECT_PATH,
@@ -171,6 +173,7 @@ def redeem(*, account, reward, quantity=1, date, by) -> Redemption:
     )
     if not taken:
         raise ValidationError(f"“{reward.name}”库存不足。")
+    data_changed()  # update() sends no post_save
     redemption = Redemption.objects.create(
         account=account, reward=reward, quantity=quantity, points=cost, date=date, recorded_by=by
     )
@@ -199,6 +202,7 @@ def rule_change(*, rule, points, description=None, monthly_cap=None) -> Rule:
         rule.save()
         return rule
     Rule.objects.filter(pk=rule.pk).update(is_current=False)
+    data_changed()  # update() sends no post_save
     new = Rule(
         scheme=rule.scheme,
         code=rule.code,
@@ -287,6 +291,7 @@ def project_move(*, project, to, by, note="", approved_amount=None) -> ProjectMo
     FundProject.objects.filter(pk=project.pk).update(
         status=to, **({"amount_approved": approved} if approved is not None else {})
     )
+    data_changed()  # update() sends no post_save
     project.status = to
     if approved is not None:
         project.amount_approved = approved
@@ -416,6 +421,7 @@ def contest_shortlist(*, contest, contest_round, count) -> list[ContestEntry]:
         entry.shortlisted = entry.pk in chosen
         entry.rank = None
     ContestEntry.objects.bulk_update(entries, ["shortlisted"])
+    data_changed()  # update() and bulk_update send no post_save
     return [e for e in entries if e.shortlisted]
 
 
@@ -444,4 +450,5 @@ def contest_rank(*, contest, contest_round) -> list[ContestEntry]:
         entry.rank = position
         ranked.append(entry)
     ContestEntry.objects.bulk_update(ranked, ["rank"])
+    data_changed()  # update() and bulk_update send no post_save
     return ranked

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from communities.models import Community
+from jinhai.caching import cache_public
 from jinhai.db import subquery_count
+from jinhai.sorting import pinyin_key
 
 from . import selectors
 from .models import (
@@ -26,6 +28,7 @@ from .models import (
 )
 
 
+@cache_public
 class SchemeListView(ListView):
     template_name = "self_governance/scheme_list.html"
     context_object_name = "schemes"
@@ -58,6 +61,7 @@ def _month(value):
         return None
 
 
+@cache_public
 class SchemeDetailView(DetailView):
     """A scheme's text and rules, its monthly chart and the month's leaderboards."""
 
@@ -111,6 +115,7 @@ class FundYearMixin:
         return _year(self.request.GET.get("year"), self.years, fallback)
 
 
+@cache_public
 class FundOverviewView(FundYearMixin, ListView):
     """Every community's allocation, approved, spent and remaining for one year."""
 
@@ -139,6 +144,7 @@ class FundOverviewView(FundYearMixin, ListView):
         return context
 
 
+@cache_public
 class FundCommunityView(FundYearMixin, DetailView):
     """One community's fund for a year: the figures, its projects by status, each with the
     timeline of its meetings and status moves and what was paid; and the general 说事会."""
@@ -177,9 +183,9 @@ class FundCommunityView(FundYearMixin, DetailView):
             )
             .order_by("title")
         )
-        # Along the path (征集 first), then the rejected ones.
+        # Along the path (征集 first), then the rejected ones; by title in pinyin order.
         order = {s: i for i, s in enumerate([*PROJECT_PATH, ProjectStatus.REJECTED])}
-        projects.sort(key=lambda p: (order[p.status], p.title))
+        projects.sort(key=lambda p: (order[p.status], pinyin_key(p.title)))
         for project in projects:
             project.timeline = selectors.project_timeline(project)
         url = reverse("self_governance:fund_community", args=[community.pk])
@@ -209,10 +215,57 @@ class FundCommunityView(FundYearMixin, DetailView):
         return context
 
 
+@cache_public
+class FundProjectView(DetailView):
+    """One project's public notice (公示), fit to print and pin up: what is proposed and approved,
+    each status move with its date, the discussion meetings, what has been paid, and whom to call
+    with a comment. Like the community's page: amounts are public; proposers, payees and staff
+    are not shown."""
+
+    template_name = "self_governance/fund_project.html"
+    context_object_name = "project"
+    queryset = (
+        FundProject.objects.select_related("community__subdistrict", "compound")
+        .with_spent()
+        .prefetch_related(
+            Prefetch("meetings", queryset=DiscussionMeeting.objects.order_by("date", "pk")),
+            Prefetch("moves", queryset=ProjectMove.objects.order_by("at", "pk")),
+            Prefetch("expenditures", queryset=Expenditure.objects.order_by("date", "pk")),
+        )
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project = self.object
+        community = project.community
+        project.timeline = selectors.project_timeline(project)
+        publicised = [
+            date
+            for date, kind, item in project.timeline
+            if kind == "move" and item.to_status == ProjectStatus.PUBLICISING
+        ]
+        dates = [date for date, _, _ in project.timeline]
+        dates += [payment.date for payment in project.expenditures.all()]
+        fund_url = reverse("self_governance:fund_community", args=[community.pk])
+        context.update(
+            publicised_on=publicised[-1] if publicised else None,
+            updated_on=max(dates, default=None),
+            fund_url=f"{fund_url}?year={project.year}",
+            crumbs=[
+                ("社区", reverse("communities:list")),
+                (community.name, reverse("communities:detail", args=[community.pk])),
+                ("自治金项目", f"{fund_url}?year={project.year}"),
+                (project.title, None),
+            ],
+        )
+        return context
+
+
 # 和美楼组: the campaign's standards, its building groups and their results; contests once
 # their results are published.
 
 
+@cache_public
 class CampaignDetailView(DetailView):
     template_name = "self_governance/campaign_detail.html"
     context_object_name = "campaign"
@@ -239,6 +292,7 @@ class CampaignDetailView(DetailView):
         return context
 
 
+@cache_public
 class ContestDetailView(DetailView):
     template_name = "self_governance/contest_detail.html"
     context_object_name = "contest"

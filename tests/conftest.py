@@ -113,6 +113,15 @@ def _points(community, group, zone):
     )  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with no cached public page (jinhai.caching): one test's pages must not
+    be served to the next, whose database is a different one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     jinhai = SubdistrictFactory(name="金海街道")

@@ -24,7 +24,6 @@ from self_governance import selectors, services
 from self_governance.models import (
     Campaign,
     CampaignStandard,
-    Contest,
     ContestEntry,
     DiscussionMeeting,
     Enrollment,
@@ -1095,7 +1094,8 @@ def test_contest_page_only_when_published(world, client, django_assert_num_queri
     with django_assert_num_queries(4):
         response = client.get(url)
     assert len(response.context["entries"]) == 11
-    Contest.objects.filter(pk=f.contest.pk).update(published=False)
+    f.contest.published = False
+    f.contest.save(update_fields=["published"])
     assert client.get(url).status_code == 404
     body = client.get(reverse("self_governance:campaign", args=[f.campaign.pk])).content.decode()
     assert url not in body

@@ -14,6 +14,8 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from . import public_pages
+
 USERS = ["anonymous", "street", "staff_a", "staff_b", "viewer"]
 STAFF = USERS[1:]
 EVERYONE = {"street", "staff_a", "staff_b", "viewer"}
@@ -105,28 +107,17 @@ EXTRA = {
     "admin:autocomplete": {"anonymous": 302, **dict.fromkeys(STAFF, 403)},  # needs its parameters
     "admin:view_on_site": {"anonymous": 302, **dict.fromkeys(STAFF, 404)},
     "admin:volunteers_dashboard": STAFF_OK,
+    "dashboard": STAFF_OK,  # each user's own communities (tests/test_figures.py)
+    "figures": PUBLIC,
     "admin:volunteers_activity_participants": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
     "admin:orgs_inspection_year": STAFF_OK,
     "admin:self_governance_rectification_overdue": STAFF_OK,
     "admin:self_governance_fundproject_move": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
     "admin:self_governance_contest_results": {"anonymous": 302, "street": 200, "staff_a": 403, "staff_b": 403, "viewer": 403},
-    "self_governance:fund": PUBLIC,
-    "self_governance:fund_community": PUBLIC,
-    "self_governance:campaign": PUBLIC,
-    "self_governance:contest": PUBLIC,
-    "orgs:list": PUBLIC,
-    "orgs:detail": PUBLIC,
-    "orgs:news": PUBLIC,
-    "orgs:community": PUBLIC,
-    "orgs:stations": PUBLIC,
-    "orgs:station_map": PUBLIC,
-    "home": PUBLIC,
-    "communities:list": PUBLIC,
-    "communities:detail": PUBLIC,
-    "volunteers:community": PUBLIC,
-    "self_governance:list": PUBLIC,
-    "self_governance:detail": PUBLIC,
-    "self_governance:community": PUBLIC,
+    # Every public page, from the one list the page tests share (tests/public_pages.py).
+    **dict.fromkeys(public_pages.PAGES, PUBLIC),
+    "healthz": PUBLIC,  # the load balancer's check (jinhai.views.healthz)
+    "search": PUBLIC,  # /search/?q= (tests/test_search.py)
 }  # fmt: skip
 
 
@@ -134,24 +125,16 @@ EXTRA = {
 def extra_args(world, users):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return {
+    pages = {name: public_pages.args(name, world) for name in public_pages.PAGES}
+    return pages | {
         "admin:auth_user_password_change": [users.street.pk],
         "admin:otp_totp_totpdevice_config": [TOTPDevice.objects.first().pk],
         "admin:otp_totp_totpdevice_qrcode": [TOTPDevice.objects.first().pk],
         "admin:app_list": ["communities"],
         "admin:view_on_site": [0, 0],
         "admin:volunteers_activity_participants": [world.a.activity.pk],
-        "communities:detail": [world.a.community.pk],
-        "volunteers:community": [world.a.community.pk],
-        "self_governance:detail": [world.a.points.scheme.pk],
-        "self_governance:community": [world.a.community.pk],
-        "orgs:detail": [world.orgs.service.pk],
         "admin:self_governance_fundproject_move": [world.fund.project.pk],
         "admin:self_governance_contest_results": [world.fund.contest.pk],
-        "self_governance:fund_community": [world.a.community.pk],
-        "self_governance:campaign": [world.fund.campaign.pk],
-        "self_governance:contest": [world.fund.contest.pk],
-        "orgs:community": [world.a.community.pk],
     }
 
 

@@ -10,6 +10,12 @@ class VolunteersConfig(AppConfig):
 
         register_community_link("楼组长与街面长", "volunteers:community")
 
+        from jinhai.search import register_kind
+
+        from .search import KINDS
+
+        register_kind(*KINDS)
+
         from jinhai.audit import register_personal
 
         from .models import Appointment, Attendance, Participation, Volunteer

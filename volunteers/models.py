@@ -13,7 +13,7 @@ from communities.models import (
     Subdistrict,
     community_outside_subdistrict,
 )
-from jinhai.db import subquery_count, subquery_sum
+from jinhai.db import contains_all, subquery_count, subquery_sum
 from jinhai.fields import MobileField
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField
@@ -77,6 +77,10 @@ class AppointmentQuerySet(ScopedQuerySet):
 
     def street(self):
         return self.filter(kind=LeaderKind.STREET)
+
+    def matching(self, terms):
+        """Appointments of people whose name contains every term (the public search)."""
+        return self.filter(contains_all("volunteer__name", terms))
 
 
 def has_current_leader(unit_field: str):

@@ -8,6 +8,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from jinhai.caching import data_changed
+
 from .models import Appointment, LeaderKind, Participation
 
 
@@ -83,4 +85,5 @@ def participation_add_many(*, activity, volunteers, hours) -> tuple[int, int]:
         (new or changed)[0].validate_constraints(exclude=["activity", "volunteer"])
     Participation.objects.bulk_create(new)
     Participation.objects.bulk_update(changed, ["hours"])
+    data_changed()  # bulk writes send no post_save
     return len(new), len(changed)

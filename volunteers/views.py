@@ -3,11 +3,13 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from communities.models import BuildingGroup, Community
-from jinhai.sorting import natural_key
+from jinhai.caching import cache_public
+from jinhai.sorting import natural_key, pinyin_key
 
 from .models import Activity, Appointment, LeaderKind, Training
 
 
+@cache_public
 class CommunityLeadersView(DetailView):
     """A community's leaders by compound and building group, with its trainings and service."""
 
@@ -41,6 +43,8 @@ class CommunityLeadersView(DetailView):
                 current = {"compound": group.compound, "groups": []}
                 compounds.append(current)
             current["groups"].append((group, leaders.get(group.pk)))
+        # Compounds by name in pinyin order; building groups in natural order (2号楼 < 10号楼).
+        compounds.sort(key=lambda block: pinyin_key(block["compound"].name))
         for block in compounds:
             block["groups"].sort(key=lambda pair: natural_key(pair[0].name))
         zones_led = {a.street_zone_id for a in street_leaders}

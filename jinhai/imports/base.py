@@ -30,6 +30,7 @@ from django.utils.html import escape
 from import_export import resources
 from import_export.results import Error, Result, RowResult
 
+from jinhai.caching import data_changed
 from jinhai.db import bulk_insert
 from jinhai.scoping import Scope
 
@@ -197,6 +198,8 @@ class SheetResource(resources.ModelResource):
         try:
             with transaction.atomic():
                 self.save_records([r for r in records if r.is_new or r.changed])
+                # Imports write in bulk, which sends no model signals.
+                data_changed()
                 self._log(kwargs, result)
         except Exception as exc:  # an IntegrityError from a race, say: nothing is written
             logger.exception("import %s failed while writing", self.key)

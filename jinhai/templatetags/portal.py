@@ -1,6 +1,10 @@
 """Template filters every app's templates use: `{% load portal %}`."""
 
+import re
+
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from jinhai import masking
 
@@ -28,3 +32,20 @@ def share(value, maximum):
         return round(float(value) * 100 / float(maximum)) if maximum else 0
     except (TypeError, ValueError):
         return 0
+
+
+@register.filter
+def mark_terms(text, terms):
+    """`text` escaped, with each occurrence of the search terms in <mark> (Latin letters in any
+    case): {{ hit.name|mark_terms:query.terms }}."""
+    text = str(text)
+    terms = sorted({t for t in terms or () if t}, key=len, reverse=True)
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    parts, end = [], 0
+    for match in pattern.finditer(text):
+        parts += [escape(text[end : match.start()]), "<mark>", escape(match[0]), "</mark>"]
+        end = match.end()
+    parts.append(escape(text[end:]))
+    return mark_safe("".join(parts))  # every piece of the text was escaped above

@@ -8,6 +8,7 @@ from django.utils.module_loading import module_has_submodule
 
 from communities.models import Community, StaffProfile, Subdistrict
 from communities.roles import COMMUNITY_STAFF, STREET_STAFF, sync_staff_groups
+from jinhai.caching import data_changed
 
 DEMO_USERS = [
     # username, display name, group, place
@@ -30,6 +31,8 @@ class Command(BaseCommand):
                     module.load(stdout=self.stdout)
             sync_staff_groups()
             created = self._users()
+            # The demo writes much of its data in bulk, which sends no model signals.
+            data_changed()
         self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
         for username, password in created:
             self.stdout.write(f"  新建账号 {username} 密码 {password}")

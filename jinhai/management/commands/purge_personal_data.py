@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string, module_has_submodule
 
+from jinhai.caching import data_changed
+
 
 class Command(BaseCommand):
     help = (
@@ -32,5 +34,8 @@ class Command(BaseCommand):
                 count = anonymise(cutoff, dry_run=dry_run)
                 total += count
                 self.stdout.write(f"{app_config.verbose_name}:{count} 人")
+            if total and not dry_run:
+                # Anonymising is QuerySet.update(), which sends no post_save.
+                data_changed()
         verb = "将匿名化" if dry_run else "已匿名化"
         self.stdout.write(self.style.SUCCESS(f"{verb} {total} 人({cutoff:%Y-%m-%d} 之前离任)。"))

@@ -1,0 +1,240 @@
+"""The portal's figures as charts, for the staff dashboard (scoped) and the public figures page.
+
+Every number comes from the apps' selectors, so the dashboard, the public page and the apps' own
+pages cannot disagree. A `Scope` decides which rows count: a staff user's own, or
+`Scope(everything=True)` for the public page, which shows only totals (no person, no household).
+
+The page's queries are fixed whatever the data size: two for the years, one for every
+per-community figure at once, and one per monthly or per-type series.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+
+from communities.models import Community
+from orgs.models import AnnualInspection, InspectionResult, OrganizationKind, SocialOrganization
+from orgs.selectors import results_by_kind
+from self_governance.models import FundAllocation, MonthlyPoints, Redemption
+from self_governance.selectors import community_fund_figures
+from volunteers.models import Participation
+from volunteers.selectors import attendance_by_community, coverage_by_community, hours_by_community
+
+from .charts import Chart, ChartKind, Series
+from .scoping import Scope
+
+NO_RECORD = "未提交"
+
+
+@dataclass(frozen=True)
+class Years:
+    """The years the page shows: asked for, or the latest with data, or this year."""
+
+    fund: int
+    fund_choices: list[int]
+    inspection: int
+    inspection_choices: list[int]
+
+    @classmethod
+    def pick(cls, scope: Scope, *, fund=None, inspection=None) -> Years:
+        fund_choices = sorted(
+            set(
+                scope.filter(FundAllocation.objects.all())
+                .order_by()
+                .values_list("year", flat=True)
+                .distinct()
+            ),
+            reverse=True,
+        )
+        inspection_choices = sorted(
+            set(
+                scope.filter(AnnualInspection.objects.all())
+                .order_by()
+                .values_list("year", flat=True)
+                .distinct()
+            ),
+            reverse=True,
+        )
+        this_year = datetime.date.today().year
+        return cls(
+            fund=_choose(fund, fund_choices, this_year),
+            fund_choices=fund_choices,
+            inspection=_choose(inspection, inspection_choices, this_year),
+            inspection_choices=inspection_choices,
+        )
+
+
+def _choose(asked, choices, fallback) -> int:
+    """The asked year if it is one with data; otherwise the latest such year."""
+    try:
+        asked = int(asked)
+    except (TypeError, ValueError):
+        asked = None
+    if asked in choices:
+        return asked
+    return choices[0] if choices else fallback
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def portal_charts(scope: Scope, years: Years) -> list[Chart]:
+    communities = scope.filter(Community.objects.order_by("sort_order", "pk"))
+    communities = list(
+        community_fund_figures(
+            hours_by_community(attendance_by_community(coverage_by_community(communities))),
+            years.fund,
+        )
+    )
+    return [
+        leader_coverage(communities),
+        training_attendance(communities),
+        hours_per_month(scope.filter(Participation.objects.all())),
+        points_per_month(
+            scope.filter(MonthlyPoints.objects.all()), scope.filter(Redemption.objects.all())
+        ),
+        fund_by_community(communities, years.fund),
+        inspection_status(scope.filter(SocialOrganization.objects.all()), years.inspection),
+    ]
+
+
+def leader_coverage(communities) -> Chart:
+    names = [c.name for c in communities]
+    return Chart(
+        key="leader-coverage",
+        title="各社区楼组长覆盖",
+        label_header="社区",
+        labels=names,
+        series=[
+            Series("有在任楼组长的楼组", [c.n_groups_led for c in communities], stack="楼组"),
+            Series(
+                "尚无楼组长的楼组", [c.n_groups - c.n_groups_led for c in communities], stack="楼组"
+            ),
+            Series("有在任街面长的街面", [c.n_zones_led for c in communities], stack="街面"),
+            Series(
+                "尚无街面长的街面", [c.n_zones - c.n_zones_led for c in communities], stack="街面"
+            ),
+        ],
+        unit="个",
+        stacked=True,
+        horizontal=True,
+        permission="volunteers.view_appointment",
+    )
+
+
+def training_attendance(communities) -> Chart:
+    rows = [c for c in communities if c.n_invited]
+    return Chart(
+        key="training-attendance",
+        title="两长培训出席率",
+        label_header="社区",
+        labels=[c.name for c in rows],
+        series=[
+            Series("应到", [c.n_invited for c in rows], plotted=False, unit="人次"),
+            Series("实到", [c.n_attended for c in rows], plotted=False, unit="人次"),
+            Series("出席率", [round(100 * c.n_attended / c.n_invited, 1) for c in rows]),
+        ],
+        unit="%",
+        horizontal=True,
+        note="出席率 = 实到人次 ÷ 应到人次;街道统一组织的培训计入参训人所在社区。",
+        permission="volunteers.view_attendance",
+    )
+
+
+def hours_per_month(participations) -> Chart:
+    months = list(
+        participations.annotate(month=TruncMonth("activity__date"))
+        .order_by("month")
+        .values("month")
+        .annotate(hours=Sum("hours"))
+        .values_list("month", "hours")
+    )
+    return Chart(
+        key="service-hours",
+        title="每月志愿服务时长",
+        label_header="月份",
+        labels=[month_label(m) for m, _ in months],
+        series=[Series("服务时长", [hours or 0 for _, hours in months])],
+        unit="小时",
+        kind=ChartKind.LINE,
+        permission="volunteers.view_participation",
+    )
+
+
+def points_per_month(monthly, redemptions) -> Chart:
+    gained = dict(
+        monthly.order_by()
+        .values("month")
+        .annotate(points=Sum("points"))
+        .values_list("month", "points")
+    )
+    spent = dict(
+        redemptions.annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(points=Sum("points"))
+        .values_list("month", "points")
+    )
+    # TruncMonth gives a datetime on some backends and a date on others.
+    spent = {_as_date(month): points for month, points in spent.items()}
+    months = sorted(set(gained) | set(spent))
+    return Chart(
+        key="points",
+        title="美丽约定每月积分",
+        label_header="月份",
+        labels=[month_label(m) for m in months],
+        series=[
+            Series("发放积分(加分−扣分)", [gained.get(m, 0) for m in months]),
+            Series("兑换消耗积分", [spent.get(m, 0) for m in months]),
+        ],
+        unit="分",
+        note="发放积分为当月加分与扣分、冲正相抵后的合计;兑换为居民用积分兑换礼品消耗的积分。",
+        permission="self_governance.view_pointentry",
+    )
+
+
+def _as_date(value):
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def fund_by_community(communities, year: int) -> Chart:
+    rows = [c for c in communities if c.allocated or c.approved or c.spent]
+    return Chart(
+        key="fund",
+        title=f"{year}年各社区自治金",
+        label_header="社区",
+        labels=[c.name for c in rows],
+        series=[
+            Series("下达额度", [c.allocated for c in rows]),
+            Series("已批准", [c.approved for c in rows]),
+            Series("已支出", [c.spent for c in rows]),
+        ],
+        unit="元",
+        note="已批准为立项及以后各阶段项目的批准金额之和;已支出为已登记的支出。",
+        permission="self_governance.view_fundproject",
+    )
+
+
+def inspection_status(organizations, year: int) -> Chart:
+    table = results_by_kind(organizations, year)
+    kinds = [(value, label) for value, label in OrganizationKind.choices if value in table]
+    results = [(value, label) for value, label in InspectionResult.choices] + [("", NO_RECORD)]
+    return Chart(
+        key="inspections",
+        title=f"{year}年度社会组织年检",
+        label_header="类型",
+        labels=[label for _, label in kinds],
+        series=[
+            Series(label, [table[kind].get(value, 0) for kind, _ in kinds])
+            for value, label in results
+        ],
+        unit="家",
+        stacked=True,
+        note=f"应参检的组织:正常状态、{year}年底前登记。{NO_RECORD}:没有该年度的年检记录。",
+        permission="orgs.view_annualinspection",
+    )

@@ -1,0 +1,93 @@
+"""Every public page of the site, with where its sample arguments come from: the one list the
+permission matrix, the query counts, the page cache's tests and the browser tests all read, so a
+new public page is covered by all of them as soon as it is listed here.
+
+A page's arguments are attribute paths into a "sample" namespace: the test `world` of
+`conftest.py`, or `demo_sample()` for the demo data that the browser tests load.
+`test_query_counts.test_every_public_url_is_a_listed_page` fails for a URL the permission matrix
+calls public that is neither a page here nor an endpoint in NOT_PAGES.
+"""
+
+from operator import attrgetter
+from types import SimpleNamespace
+
+from django.urls import reverse
+
+PAGES = {
+    "home": (),
+    "communities:list": (),
+    "communities:detail": ("a.community",),
+    "volunteers:community": ("a.community",),
+    "self_governance:list": (),
+    "self_governance:detail": ("a.points.scheme",),
+    "self_governance:community": ("a.community",),
+    "self_governance:fund": (),
+    "self_governance:fund_community": ("a.community",),
+    "self_governance:fund_project": ("fund.project",),
+    "self_governance:campaign": ("fund.campaign",),
+    "self_governance:contest": ("fund.contest",),
+    "orgs:list": (),
+    "orgs:detail": ("orgs.service",),
+    "orgs:news": (),
+    "orgs:community": ("a.community",),
+    "orgs:stations": (),
+    "orgs:station_map": (),
+    "figures": (),
+    "search": (),
+}
+
+# Pages that show little without a query string get a sample one: a name that matches in the
+# world and in the demo alike.
+QUERY_STRINGS = {"search": "q=正学"}
+
+# Public URLs that are not HTML pages for residents (health checks, files): the permission
+# matrix still has a row for each, the page tests skip them.
+NOT_PAGES = {"healthz"}
+
+
+def args(name, sample):
+    return [attrgetter(path)(sample).pk for path in PAGES[name]]
+
+
+def address(name, sample):
+    """The page's path (what `resolve()` takes)."""
+    return reverse(name, args=args(name, sample))
+
+
+def request_path(name, sample):
+    """The path and sample query string to request the page with."""
+    query = QUERY_STRINGS.get(name)
+    return address(name, sample) + (f"?{query}" if query else "")
+
+
+def demo_sample():
+    """The demo's counterparts of the world's sample objects, chosen where the pages are fullest:
+    the community with the most building groups, the scheme with the most accounts, the
+    organization with the most activities, a project that has been paid."""
+    from django.db.models import Count
+
+    from communities.models import Community
+    from orgs.models import SocialOrganization
+    from self_governance.models import AgreementScheme, Campaign, Contest, FundProject
+
+    community = Community.objects.annotate(n=Count("compounds__building_groups")).latest("n")
+    return SimpleNamespace(
+        a=SimpleNamespace(
+            community=community,
+            points=SimpleNamespace(
+                scheme=AgreementScheme.objects.public().annotate(n=Count("accounts")).latest("n")
+            ),
+        ),
+        fund=SimpleNamespace(
+            project=FundProject.objects.filter(expenditures__isnull=False)
+            .annotate(n=Count("meetings", distinct=True))
+            .latest("n", "pk"),
+            campaign=Campaign.objects.latest("pk"),
+            contest=Contest.objects.filter(published=True).latest("pk"),
+        ),
+        orgs=SimpleNamespace(
+            service=SocialOrganization.objects.active()
+            .annotate(n=Count("welfare_activities"))
+            .latest("n", "pk")
+        ),
+    )

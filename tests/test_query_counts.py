@@ -1,0 +1,241 @@
+"""Every public page makes a fixed number of queries, at most eight, and the same number after
+the data has grown tenfold: a page whose queries grew with its rows would slow down exactly when
+a community starts using the portal in earnest.
+
+The pages come from `public_pages.PAGES`; a page without a row in QUERIES fails, so a new public
+page gets its count pinned here when it is added.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from self_governance import services
+from self_governance.models import Account, AgreementScheme, Reward, Rule
+
+from . import public_pages
+from .factories import (
+    ActivityFactory,
+    AnnualInspectionFactory,
+    AppointmentFactory,
+    AttendanceFactory,
+    BuildingGroupFactory,
+    CommitteeMemberFactory,
+    CommunityFactory,
+    CompoundFactory,
+    ContestEntryFactory,
+    ContestRoundFactory,
+    DiscussionMeetingFactory,
+    EnrollmentFactory,
+    FundAllocationFactory,
+    FundProjectFactory,
+    InfoReportFactory,
+    InspectionFactory,
+    InspectionScoreFactory,
+    ParticipationFactory,
+    PublicWelfareActivityFactory,
+    RectificationFactory,
+    RoundScoreFactory,
+    SocialOrganizationFactory,
+    SocialWorkStationFactory,
+    StreetZoneFactory,
+    TrainingFactory,
+    VolunteerFactory,
+)
+from .test_permission_matrix import EXTRA, PUBLIC
+
+MAX_QUERIES = 8
+
+# Each page's queries, whatever the amount of data (the comment says what they read).
+QUERIES = {
+    "home": 2,  # subdistricts with their figures, communities with theirs
+    "communities:list": 1,
+    "communities:detail": 6,  # community, election, members, roles, compounds, street zones
+    "volunteers:community": 6,  # community, leaders, building groups, zones, trainings, service
+    "self_governance:list": 1,  # schemes with their accounts counted
+    "self_governance:detail": 7,  # scheme, rules, months, the month's four boards
+    "self_governance:community": 2,  # community, its schemes
+    "self_governance:fund": 3,  # years, communities with figures, campaigns
+    # years, community with figures, counts by status, projects (+meetings, moves, payments),
+    # general meetings
+    "self_governance:fund_community": 8,
+    # project (+community, compound, spending), meetings, moves, payments
+    "self_governance:fund_project": 4,
+    "self_governance:campaign": 6,  # campaign, standards, enrolments, scores, fixes, contests
+    "self_governance:contest": 4,  # contest, rounds, scores, entries
+    "orgs:list": 6,  # page count, page, its fields, kinds, fields, communities
+    # organization (+fields, communities), inspections, activities with their organizations
+    # (one query, orgs.selectors.organization_activities), reports, photos of both, stations
+    "orgs:detail": 8,
+    "orgs:news": 4,  # activities (+orgs), reports, photos of both
+    "orgs:community": 7,  # community, organizations (+fields), stations, activities (+orgs, photos)
+    "orgs:stations": 1,
+    "orgs:station_map": 1,
+    "figures": 7,  # years (2), figures by community, then one per monthly or per-type series
+    "search": 6,  # one for each kind of name found (jinhai.search)
+}
+
+
+def test_every_public_url_is_a_listed_page():
+    """The permission matrix says which URLs anyone may open; each is a page in the shared list
+    (so every page test covers it) or an endpoint that is deliberately not a page."""
+    public = {name for name, statuses in EXTRA.items() if statuses == PUBLIC}
+    assert public - set(public_pages.PAGES) <= public_pages.NOT_PAGES, sorted(
+        public - set(public_pages.PAGES) - public_pages.NOT_PAGES
+    )
+
+
+def test_every_page_has_a_pinned_count():
+    assert set(QUERIES) == set(public_pages.PAGES)
+    assert max(QUERIES.values()) <= MAX_QUERIES
+
+
+def grow_tenfold(world):
+    """Ten times what every public page lists: communities with compounds, building groups,
+    leaders, committees, schemes with accounts and entries, fund projects with meetings, moves
+    and payments, campaign results, contest entries, organizations, activities, reports and
+    stations."""
+    a = world.a
+    jinhai = world.subdistrict
+    for i in range(10):
+        community = CommunityFactory(subdistrict=jinhai, name=f"新社区{i}")
+        FundAllocationFactory(community=community, amount=Decimal("50000"))
+        compound = CompoundFactory(community=community, name=f"新社区{i}小区")
+        BuildingGroupFactory.create_batch(3, compound=compound)
+        # Community A grows in every direction.
+        compound = CompoundFactory(community=a.community, name=f"正学新苑{i}")
+        group = BuildingGroupFactory(compound=compound, name=f"{i + 2}号楼")
+        zone = StreetZoneFactory(community=a.community, name=f"正学街面{i}")
+        CommitteeMemberFactory(election=a.election, name=f"委员{i}", roles=["member"])
+        leader = VolunteerFactory(community=a.community, name=f"新楼组长{i}")
+        AppointmentFactory(volunteer=leader, building_group=group)
+        street_leader = VolunteerFactory(community=a.community, name=f"新街面长{i}")
+        AppointmentFactory(volunteer=street_leader, kind="street", street_zone=zone)
+        training = TrainingFactory(subdistrict=jinhai, community=a.community)
+        AttendanceFactory(training=training, volunteer=leader)
+        activity = ActivityFactory(community=a.community)
+        ParticipationFactory(activity=activity, volunteer=leader)
+        _grow_points(world, group, zone, i)
+        _grow_fund(world, compound, i)
+        _grow_orgs(world, i)
+
+
+def _grow_points(world, group, zone, i):
+    points = world.a.points
+    day = datetime.date(2022, 9, 1 + i)
+    rule = Rule.objects.create(
+        scheme=points.scheme, code=f"N{i:02d}", description=f"新细则{i}", points=2
+    )
+    household = Account.objects.create(
+        scheme=points.scheme, kind="household", building_group=group, room=f"{i + 1}01"
+    )
+    shop = Account.objects.create(
+        scheme=points.scheme, kind="shop", street_zone=zone, shop_name=f"新商铺{i}"
+    )
+    for account in (household, shop, points.household):
+        services.entry_record(account=account, rule=rule, date=day, by=None)
+    reward = Reward.objects.create(scheme=points.scheme, name=f"奖品{i}", cost=1, stock=5)
+    services.redeem(account=household, reward=reward, date=day, by=None)
+    AgreementScheme.objects.create(
+        community=world.a.community,
+        name=f"正学社区美丽约定{i}",
+        kind="general",
+        text="文明养宠。",
+        start=datetime.date(2022, 8, 1),
+        status="active",
+    )
+
+
+def _grow_fund(world, compound, i):
+    fund = world.fund
+    community = world.a.community
+    project = FundProjectFactory(
+        community=community,
+        compound=compound,
+        title=f"正学新项目{i}",
+        amount_requested=Decimal("10000"),
+    )
+    DiscussionMeetingFactory(community=community, project=project)
+    for step, amount in [("discussing", None), ("publicising", None), ("approved", "8000")]:
+        services.project_move(project=project, to=step, by=None, approved_amount=amount)
+    services.project_move(project=project, to="implementing", by=None)
+    services.expenditure_add(
+        project=project,
+        date=datetime.date(2022, 8, 1),
+        amount="1000",
+        payee="施工单位",
+        purpose=f"材料{i}",
+        by=None,
+    )
+    # The notice's project: more meetings and payments of its own.
+    DiscussionMeetingFactory(community=community, project=fund.project, topic=f"车棚讨论{i}")
+    services.expenditure_add(
+        project=fund.project,
+        date=datetime.date(2022, 8, 1 + i),
+        amount="100",
+        payee="车棚施工单位",
+        purpose=f"车棚零件{i}",
+        by=None,
+    )
+    DiscussionMeetingFactory(
+        community=community, project=None, topic=f"说事会{i}", date=datetime.date(2022, 5, 1 + i)
+    )
+    # The campaign and its contest.
+    enrollment = EnrollmentFactory(
+        campaign=fund.campaign, building_group=compound.building_groups.first()
+    )
+    inspection = InspectionFactory(enrollment=enrollment)
+    InspectionScoreFactory(inspection=inspection, standard=fund.standard, score=10)
+    RectificationFactory(inspection=inspection)
+    entry = ContestEntryFactory(contest=fund.contest, community=community, title=f"新节目{i}")
+    RoundScoreFactory(round=fund.round, entry=entry, score=Decimal("80") + i)
+    if i == 0:
+        ContestRoundFactory(contest=fund.contest, name="复赛", order=2)
+
+
+def _grow_orgs(world, i):
+    service = world.orgs.service
+    organization = SocialOrganizationFactory(subdistrict=world.subdistrict, name=f"新机构{i}")
+    organization.communities.set([world.a.community, world.b.community])
+    AnnualInspectionFactory(organization=organization, year=2021)
+    AnnualInspectionFactory(organization=service, year=2010 + i)
+    PublicWelfareActivityFactory(
+        subdistrict=world.subdistrict,
+        community=world.a.community,
+        organizations=[organization, service],
+    )
+    InfoReportFactory(subdistrict=world.subdistrict, organization=service)
+    SocialWorkStationFactory(
+        subdistrict=world.subdistrict,
+        community=world.a.community,
+        name=f"新社工站{i}",
+        hosting_organization=service,
+    )
+
+
+def _get(client, address):
+    # Measure the page as it is built, never a cached copy of it.
+    cache.clear()
+    return client.get(address)
+
+
+@pytest.mark.parametrize("name", sorted(public_pages.PAGES))
+def test_public_page_queries_stay_fixed_as_data_grows_tenfold(
+    world, client, django_assert_num_queries, name
+):
+    queries = QUERIES.get(name)
+    assert queries is not None, f"{name}: pin its query count in QUERIES"
+    assert queries <= MAX_QUERIES
+    address = public_pages.request_path(name, world)
+    with django_assert_num_queries(queries):
+        response = _get(client, address)
+    assert response.status_code == 200
+    before = len(response.content)
+    grow_tenfold(world)
+    with django_assert_num_queries(queries):
+        response = _get(client, address)
+    assert response.status_code == 200
+    # The page did show more: the count held over lists that grew.
+    assert len(response.content) > before, f"{name} did not grow with the data"
