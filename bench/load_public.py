@@ -51,6 +51,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.benchdb import throwaway_database  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jinhai_load"
 TRIVIAL = "/healthz/"
 THROUGHPUT_AIM, LATENCY_AIM = 0.5, 3.0
@@ -337,19 +339,14 @@ def main():
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: sudo apt-get install wrk")
 
-    import psycopg
-
     started = time.monotonic()
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    db_name = url.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{db_name}"')
     servers = []
     # Ctrl-C and a plain kill both end in the `finally` below, which stops gunicorn.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="jinhai-load-") as tmp:
+    with (
+        throwaway_database(DEFAULT_URL) as url,
+        tempfile.TemporaryDirectory(prefix="jinhai-load-") as tmp,
+    ):
         try:
             folder = Path(tmp)
             env = {
@@ -414,8 +411,6 @@ def main():
         finally:
             for server in servers:
                 server.stop()
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
     failures = 0
     for cached, rows, rate, rounds in results:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.benchdb import throwaway_database  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jinhai_bench"
 
 
@@ -44,26 +46,18 @@ def main():
     parser.add_argument("--records", type=int, default=500, help="entries recorded per variant")
     args = parser.parse_args()
 
-    import psycopg
-
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    admin_url, db_name = url.rsplit("/", 1)[0] + "/postgres", url.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench-" + "x" * 50}
-    os.environ.update(env)
-    try:
+    with throwaway_database(DEFAULT_URL) as url:
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-" + "x" * 50,
+        }
+        os.environ.update(env)
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True
         )
         run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
 
 
 def run(args):

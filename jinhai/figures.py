@@ -41,24 +41,8 @@ class Years:
 
     @classmethod
     def pick(cls, scope: Scope, *, fund=None, inspection=None) -> Years:
-        fund_choices = sorted(
-            set(
-                scope.filter(FundAllocation.objects.all())
-                .order_by()
-                .values_list("year", flat=True)
-                .distinct()
-            ),
-            reverse=True,
-        )
-        inspection_choices = sorted(
-            set(
-                scope.filter(AnnualInspection.objects.all())
-                .order_by()
-                .values_list("year", flat=True)
-                .distinct()
-            ),
-            reverse=True,
-        )
+        fund_choices = _years_with_data(scope.filter(FundAllocation.objects.all()))
+        inspection_choices = _years_with_data(scope.filter(AnnualInspection.objects.all()))
         this_year = datetime.date.today().year
         return cls(
             fund=_choose(fund, fund_choices, this_year),
@@ -66,6 +50,11 @@ class Years:
             inspection=_choose(inspection, inspection_choices, this_year),
             inspection_choices=inspection_choices,
         )
+
+
+def _years_with_data(rows) -> list[int]:
+    """The distinct `year`s of these rows, newest first."""
+    return list(rows.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def _choose(asked, choices, fallback) -> int:
