@@ -101,7 +101,7 @@ def discover():
 
     from communities.models import Community
     from orgs.models import SocialOrganization
-    from self_governance.models import AgreementScheme
+    from self_governance.agreements.models import AgreementScheme
 
     # Where the pages are fullest.
     community = Community.objects.annotate(n=Count("compounds__building_groups")).latest("n", "pk")
@@ -117,10 +117,10 @@ def discover():
         ("communities", "communities:list", [], ""),
         ("community", "communities:detail", [community.pk], ""),
         ("its leaders", "volunteers:community", [community.pk], ""),
-        ("agreements", "self_governance:list", [], ""),
-        ("a scheme", "self_governance:detail", [scheme.pk], ""),
-        ("fund", "self_governance:fund", [], ""),
-        ("a community's fund", "self_governance:fund_community", [funded.pk], ""),
+        ("agreements", "agreements:list", [], ""),
+        ("a scheme", "agreements:detail", [scheme.pk], ""),
+        ("fund", "fund:overview", [], ""),
+        ("a community's fund", "fund:community", [funded.pk], ""),
         ("organizations", "orgs:list", [], ""),
         ("an organization", "orgs:detail", [organization.pk], ""),
         ("stations", "orgs:stations", [], ""),

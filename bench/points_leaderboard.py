@@ -71,8 +71,8 @@ def run(args):
 
     from communities.models import BuildingGroup, Community, Compound, Subdistrict
     from jinhai.db import bulk_insert
-    from self_governance import selectors, services
-    from self_governance.models import Account, AgreementScheme, PointEntry, Rule
+    from self_governance.agreements import selectors, services
+    from self_governance.agreements.models import Account, AgreementScheme, PointEntry, Rule
 
     rng = random.Random(1)
     subdistrict = Subdistrict.objects.create(name="基准街道")

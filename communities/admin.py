@@ -6,7 +6,13 @@ from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
-from jinhai.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedExportAdmin, ScopedInline
+from jinhai.admin import (
+    ReadOnlyAdminMixin,
+    ScopedAdmin,
+    ScopedExportAdmin,
+    ScopedInline,
+    related_only,
+)
 from jinhai.imports.admin import ScopedImportExportAdmin
 
 from .models import (
@@ -23,7 +29,6 @@ from .models import (
 )
 from .resources import PlacesResource
 
-related_only = admin.RelatedOnlyFieldListFilter
 # Roles are four fixed choices: checkboxes read better than a multi-select list.
 role_checkboxes = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 

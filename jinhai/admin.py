@@ -17,6 +17,15 @@ from jinhai.scoping import Scope, is_scoped_model, log_cross_scope_attempt
 
 OUT_OF_SCOPE = "只能管理本社区(本街道)的数据。"
 
+# A list filter that offers only the related rows the (scoped) change list actually has.
+related_only = admin.RelatedOnlyFieldListFilter
+
+
+def street_level(request) -> bool:
+    """Street staff and superusers: what only the street office may do (allocations, the
+    street's own records), not a community's staff."""
+    return Scope.for_user(request.user).is_street_level
+
 
 class ScopedFieldsMixin:
     """Choices offered for foreign keys and many-to-many fields come from the user's scope."""

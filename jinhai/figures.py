@@ -19,8 +19,9 @@ from django.db.models.functions import TruncMonth
 from communities.models import Community
 from orgs.models import AnnualInspection, InspectionResult, OrganizationKind, SocialOrganization
 from orgs.selectors import results_by_kind
-from self_governance.models import FundAllocation, MonthlyPoints, Redemption
-from self_governance.selectors import community_fund_figures
+from self_governance.agreements.models import MonthlyPoints, Redemption
+from self_governance.fund.models import FundAllocation
+from self_governance.fund.selectors import community_fund_figures
 from volunteers.models import Participation
 from volunteers.selectors import attendance_by_community, coverage_by_community, hours_by_community
 

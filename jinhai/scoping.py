@@ -76,6 +76,11 @@ class Scope:
     def reaches_anything(self) -> bool:
         return self.everything or self.subdistrict_id is not None
 
+    @property
+    def is_street_level(self) -> bool:
+        """Sees a whole subdistrict (or everything): street-office staff and superusers."""
+        return self.reaches_anything and not self.is_community_level
+
     def q(self, model) -> Q:
         """A filter that keeps only the rows of `model` this scope reaches."""
         if self.everything:

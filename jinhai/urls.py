@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from . import views
@@ -15,14 +16,33 @@ admin.site.site_header = settings.PORTAL_NAME + " · 管理后台"
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "工作台"
 
-urlpatterns = [
+
+def moved(route, pattern_name):
+    """An address that has moved: printed notices and bookmarks still carry the old one."""
+    return path(
+        route, RedirectView.as_view(pattern_name=pattern_name, permanent=True, query_string=True)
+    )
+
+
+# Until December 2026 the fund's and the campaign's pages lived under /agreements/.
+MOVED = [
+    moved("agreements/fund/", "fund:overview"),
+    moved("agreements/fund/communities/<int:pk>/", "fund:community"),
+    moved("agreements/fund/projects/<int:pk>/", "fund:project"),
+    moved("agreements/campaigns/<int:pk>/", "campaign:detail"),
+    moved("agreements/contests/<int:pk>/", "campaign:contest"),
+]
+
+urlpatterns = MOVED + [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("communities/", include("communities.urls")),
     path("leaders/", include("volunteers.urls")),
     path("", include("orgs.urls")),  # /organizations/ and /stations/
-    path("agreements/", include("self_governance.urls")),
+    path("agreements/", include("self_governance.agreements.urls")),
+    path("fund/", include("self_governance.fund.urls")),
+    path("campaigns/", include("self_governance.campaign.urls")),
     path("figures/", views.FiguresView.as_view(), name="figures"),
     # An admin page that belongs to no model: admin_view gives it the admin's login and checks.
     path("admin/figures/", admin.site.admin_view(views.DashboardView.as_view()), name="dashboard"),

@@ -6,7 +6,12 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from jinhai.admin import ScopedAdmin, ScopedInline
+from jinhai.admin import (
+    ScopedAdmin,
+    ScopedInline,
+    related_only,
+    street_level,
+)
 from jinhai.caching import data_changed
 from jinhai.imports.admin import ScopedImportExportAdmin
 from jinhai.scoping import Scope
@@ -26,19 +31,12 @@ from .models import (
 )
 from .resources import InspectionsResource, OrganizationsResource
 
-related_only = admin.RelatedOnlyFieldListFilter
-
-
-def _street_level(request) -> bool:
-    scope = Scope.for_user(request.user)
-    return scope.reaches_anything and not scope.is_community_level
-
 
 class StreetAddMixin:
     """Rows of a whole subdistrict: community staff read them (Scope), only street staff add."""
 
     def has_add_permission(self, request, *args):
-        return super().has_add_permission(request, *args) and _street_level(request)
+        return super().has_add_permission(request, *args) and street_level(request)
 
 
 class SubdistrictInitialMixin:
@@ -61,13 +59,13 @@ class ServiceFieldAdmin(ScopedAdmin):
     search_fields = ["name"]
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and _street_level(request)
+        return super().has_add_permission(request) and street_level(request)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and _street_level(request)
+        return super().has_change_permission(request, obj) and street_level(request)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and _street_level(request)
+        return super().has_delete_permission(request, obj) and street_level(request)
 
 
 class InspectionInline(StreetAddMixin, ScopedInline, admin.TabularInline):

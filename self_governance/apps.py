@@ -2,33 +2,36 @@ from django.apps import AppConfig
 
 
 class SelfGovernanceConfig(AppConfig):
+    """Residents' self-governance, in three rooms: agreements (美丽约定), fund (自治金) and
+    campaign (和美楼组). Each room's pieces are wired up here, one paragraph a room."""
+
     name = "self_governance"
     verbose_name = "居民自治"
 
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import triggers
-
-        post_migrate.connect(triggers.ensure_after_migrate, dispatch_uid="ledger-trigger")
-
         from communities.sections import register_community_link
-
-        register_community_link("美丽约定与积分", "self_governance:community")
-
         from jinhai.audit import register_personal
-
-        from .models import Account, DiscussionMeeting, Expenditure, FundProject, Inspection, Pet
-
-        register_personal(Account, mask=["room"])
-        register_personal(Pet)
-        # Proposers, payees, inspectors and minutes may name people.
-        for model in (FundProject, Expenditure, DiscussionMeeting, Inspection):
-            register_personal(model)
-        register_community_link("自治金项目", "self_governance:fund_community")
-
         from jinhai.search import register_kind
 
-        from .search import KINDS
+        from .agreements import triggers
+        from .agreements.models import Account, Pet
+        from .campaign.models import Inspection
+        from .fund.models import DiscussionMeeting, Expenditure, FundProject
+        from .fund.search import KINDS as FUND_KINDS
 
-        register_kind(*KINDS)
+        # 美丽约定: the ledger trigger (re)made after every migrate; households' rooms masked.
+        post_migrate.connect(triggers.ensure_after_migrate, dispatch_uid="ledger-trigger")
+        register_community_link("美丽约定与积分", "agreements:community")
+        register_personal(Account, mask=["room"])
+        register_personal(Pet)
+
+        # 自治金: proposers, payees and minutes may name people.
+        for model in (FundProject, Expenditure, DiscussionMeeting):
+            register_personal(model)
+        register_community_link("自治金项目", "fund:community")
+        register_kind(*FUND_KINDS)
+
+        # 和美楼组: inspectors are named on inspections.
+        register_personal(Inspection)

@@ -15,8 +15,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from communities.roles import COMMUNITY_STAFF, READ_ONLY, STREET_STAFF
 from jinhai.models import ImportLog
-from self_governance import services
-from self_governance.models import Account, AgreementScheme, Pet, Reward, Rule
+from self_governance.agreements import services as agreement_services
+from self_governance.agreements.models import Account, AgreementScheme, Pet, Reward, Rule
+from self_governance.fund import services as fund_services
 
 from .factories import (
     ActivityFactory,
@@ -101,11 +102,15 @@ def _points(community, group, zone):
     )
     Pet.objects.create(account=household, name="豆豆", kind="dog")
     reward = Reward.objects.create(scheme=scheme, name="毛巾", cost=5, stock=10)
-    entry = services.entry_record(
+    entry = agreement_services.entry_record(
         account=household, rule=award, date=datetime.date(2022, 9, 3), by=None
     )
-    services.entry_record(account=household, rule=award, date=datetime.date(2022, 9, 10), by=None)
-    services.redeem(account=household, reward=reward, date=datetime.date(2022, 9, 20), by=None)
+    agreement_services.entry_record(
+        account=household, rule=award, date=datetime.date(2022, 9, 10), by=None
+    )
+    agreement_services.redeem(
+        account=household, reward=reward, date=datetime.date(2022, 9, 20), by=None
+    )
     household.refresh_from_db()
     return SimpleNamespace(
         scheme=scheme, award=award, deduction=deduction, household=household, shop=shop,
@@ -285,8 +290,8 @@ def _fund(world):
     for step, amount in [
         ("discussing", None), ("publicising", None), ("approved", "40000"), ("implementing", None)
     ]:  # fmt: skip
-        services.project_move(project=project, to=step, by=None, approved_amount=amount)
-    expenditure = services.expenditure_add(
+        fund_services.project_move(project=project, to=step, by=None, approved_amount=amount)
+    expenditure = fund_services.expenditure_add(
         project=project,
         date=datetime.date(2022, 7, 15),
         amount="12000",

@@ -18,14 +18,15 @@ PAGES = {
     "communities:list": (),
     "communities:detail": ("a.community",),
     "volunteers:community": ("a.community",),
-    "self_governance:list": (),
-    "self_governance:detail": ("a.points.scheme",),
-    "self_governance:community": ("a.community",),
-    "self_governance:fund": (),
-    "self_governance:fund_community": ("a.community",),
-    "self_governance:fund_project": ("fund.project",),
-    "self_governance:campaign": ("fund.campaign",),
-    "self_governance:contest": ("fund.contest",),
+    "agreements:list": (),
+    "agreements:detail": ("a.points.scheme",),
+    "agreements:community": ("a.community",),
+    "fund:overview": (),
+    "fund:community": ("a.community",),
+    "fund:project": ("fund.project",),
+    "campaign:list": (),
+    "campaign:detail": ("fund.campaign",),
+    "campaign:contest": ("fund.contest",),
     "orgs:list": (),
     "orgs:detail": ("orgs.service",),
     "orgs:news": (),
@@ -68,7 +69,9 @@ def demo_sample():
 
     from communities.models import Community
     from orgs.models import SocialOrganization
-    from self_governance.models import AgreementScheme, Campaign, Contest, FundProject
+    from self_governance.agreements.models import AgreementScheme
+    from self_governance.campaign.models import Campaign, Contest
+    from self_governance.fund.models import FundProject
 
     community = Community.objects.annotate(n=Count("compounds__building_groups")).latest("n")
     return SimpleNamespace(

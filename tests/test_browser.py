@@ -177,7 +177,7 @@ def printed(page, address):
 def test_fund_project_notice_prints_on_a4(browser, demo_site):
     project = demo_site.sample.fund.project
     with open_page(browser, viewport={"width": A4_WIDTH, "height": 1123}) as (page, watch):
-        pages, too_wide = printed(page, demo_site.address("self_governance:fund_project"))
+        pages, too_wide = printed(page, demo_site.address("fund:project"))
         assert too_wide == []
         issuer = page.locator(".notice-issuer").inner_text()
         assert project.community.name in issuer and "公示" in issuer

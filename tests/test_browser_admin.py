@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 
 from communities.models import BuildingGroup
-from self_governance.models import PointEntry, ProjectStatus
+from self_governance.agreements.models import PointEntry
+from self_governance.fund.models import ProjectStatus
 
 from .browser import DESKTOP, chromium, needs_chromium, open_page
 from .conftest import PASSWORD

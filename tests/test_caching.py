@@ -15,8 +15,8 @@ from jinhai.caching import VERSION_KEY, cache_public, data_changed, is_cached
 from jinhai.db import bulk_insert
 from jinhai.imports.formats import SheetFormat
 from jinhai.views import healthz
-from self_governance import services
-from self_governance.models import Rectification
+from self_governance.campaign import services
+from self_governance.campaign.models import Rectification
 
 from . import public_pages
 from .factories import StreetZoneFactory
@@ -81,7 +81,7 @@ def test_a_model_save_shows_on_the_next_request(world, client):
 
 def test_a_service_that_updates_in_bulk_shows_on_the_next_request(world, client):
     f = world.fund
-    url = reverse("self_governance:contest", args=[f.contest.pk])
+    url = reverse("campaign:contest", args=[f.contest.pk])
     assert "甄选出 0 个节目" in client.get(url).content.decode()
     # The shortlist is written with QuerySet.update() and bulk_update(): no post_save at all.
     services.contest_shortlist(contest=f.contest, contest_round=f.round, count=1)
@@ -90,8 +90,8 @@ def test_a_service_that_updates_in_bulk_shows_on_the_next_request(world, client)
 
 def test_a_change_through_the_admin_shows_on_the_next_request(world, users, login):
     visitor = Client()
-    campaign = reverse("self_governance:campaign", args=[world.fund.campaign.pk])
-    fund = reverse("self_governance:fund_community", args=[world.a.community.pk])
+    campaign = reverse("campaign:detail", args=[world.fund.campaign.pk])
+    fund = reverse("fund:community", args=[world.a.community.pk])
     assert "未完成 1" in visitor.get(campaign).content.decode()
     assert "验收 1" not in visitor.get(fund).content.decode()
     staff = login(users.street)

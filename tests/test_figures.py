@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from self_governance import services
-from self_governance.models import FundAllocation
+from self_governance.agreements import services
+from self_governance.fund.models import FundAllocation
 from volunteers.models import Appointment
 
 from .browser import needs_chromium, visit

@@ -182,7 +182,8 @@ def sample(world, users, path):
     from communities.models import Role
     from jinhai.models import ImportLog
     from orgs.models import ServiceField
-    from self_governance.models import MonthlyPoints, ProjectMove, Redemption
+    from self_governance.agreements.models import MonthlyPoints, Redemption
+    from self_governance.fund.models import ProjectMove
 
     special = {
         "role": lambda: Role.objects.first(),

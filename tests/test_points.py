@@ -11,8 +11,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from self_governance import selectors, services
-from self_governance.models import (
+from self_governance.agreements import selectors, services
+from self_governance.agreements.models import (
     Account,
     AgreementScheme,
     MonthlyPoints,
@@ -21,7 +21,7 @@ from self_governance.models import (
     Reward,
     Rule,
 )
-from self_governance.resources import PointsResource
+from self_governance.agreements.resources import PointsResource
 
 from .factories import BuildingGroupFactory
 from .sheets import csv_bytes
@@ -348,7 +348,7 @@ def test_points_import_bad_rows_write_nothing(world, users):
 
 def test_scheme_page_boards_mask_rooms_and_pin_queries(world, client, django_assert_num_queries):
     p = world.a.points
-    url = reverse("self_governance:detail", args=[p.scheme.pk])
+    url = reverse("agreements:detail", args=[p.scheme.pk])
     with django_assert_num_queries(7):
         response = client.get(url)
     body = response.content.decode()
@@ -364,17 +364,17 @@ def test_scheme_page_boards_mask_rooms_and_pin_queries(world, client, django_ass
     with django_assert_num_queries(7):
         client.get(url)
     with django_assert_num_queries(1):
-        client.get(reverse("self_governance:list"))
+        client.get(reverse("agreements:list"))
 
 
 def test_draft_schemes_are_not_public(world, client):
     p = world.a.points
     AgreementScheme.objects.filter(pk=p.scheme.pk).update(status="draft")
-    assert client.get(reverse("self_governance:detail", args=[p.scheme.pk])).status_code == 404
+    assert client.get(reverse("agreements:detail", args=[p.scheme.pk])).status_code == 404
 
 
 def test_bad_month_parameter_is_ignored(world, client):
-    url = reverse("self_governance:detail", args=[world.a.points.scheme.pk])
+    url = reverse("agreements:detail", args=[world.a.points.scheme.pk])
     assert client.get(url, {"month": "2022-99"}).status_code == 200
     assert client.get(url, {"month": "<script>"}).status_code == 200
 

@@ -12,8 +12,9 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from self_governance import services
-from self_governance.models import Account, AgreementScheme, Reward, Rule
+from self_governance.agreements import services as agreement_services
+from self_governance.agreements.models import Account, AgreementScheme, Reward, Rule
+from self_governance.fund import services as fund_services
 
 from . import public_pages
 from .factories import (
@@ -54,17 +55,18 @@ QUERIES = {
     "communities:list": 1,
     "communities:detail": 6,  # community, election, members, roles, compounds, street zones
     "volunteers:community": 6,  # community, leaders, building groups, zones, trainings, service
-    "self_governance:list": 1,  # schemes with their accounts counted
-    "self_governance:detail": 7,  # scheme, rules, months, the month's four boards
-    "self_governance:community": 2,  # community, its schemes
-    "self_governance:fund": 3,  # years, communities with figures, campaigns
+    "agreements:list": 1,  # schemes with their accounts counted
+    "agreements:detail": 7,  # scheme, rules, months, the month's four boards
+    "agreements:community": 2,  # community, its schemes
+    "fund:overview": 2,  # years, communities with figures
     # years, community with figures, counts by status, projects (+meetings, moves, payments),
     # general meetings
-    "self_governance:fund_community": 8,
+    "fund:community": 8,
     # project (+community, compound, spending), meetings, moves, payments
-    "self_governance:fund_project": 4,
-    "self_governance:campaign": 6,  # campaign, standards, enrolments, scores, fixes, contests
-    "self_governance:contest": 4,  # contest, rounds, scores, entries
+    "fund:project": 4,
+    "campaign:list": 1,  # campaigns with their enrolments counted
+    "campaign:detail": 6,  # campaign, standards, enrolments, scores, fixes, contests
+    "campaign:contest": 4,  # contest, rounds, scores, entries
     "orgs:list": 6,  # page count, page, its fields, kinds, fields, communities
     # organization (+fields, communities), inspections, activities with their organizations
     # (one query, orgs.selectors.organization_activities), reports, photos of both, stations
@@ -135,9 +137,9 @@ def _grow_points(world, group, zone, i):
         scheme=points.scheme, kind="shop", street_zone=zone, shop_name=f"新商铺{i}"
     )
     for account in (household, shop, points.household):
-        services.entry_record(account=account, rule=rule, date=day, by=None)
+        agreement_services.entry_record(account=account, rule=rule, date=day, by=None)
     reward = Reward.objects.create(scheme=points.scheme, name=f"奖品{i}", cost=1, stock=5)
-    services.redeem(account=household, reward=reward, date=day, by=None)
+    agreement_services.redeem(account=household, reward=reward, date=day, by=None)
     AgreementScheme.objects.create(
         community=world.a.community,
         name=f"正学社区美丽约定{i}",
@@ -159,9 +161,9 @@ def _grow_fund(world, compound, i):
     )
     DiscussionMeetingFactory(community=community, project=project)
     for step, amount in [("discussing", None), ("publicising", None), ("approved", "8000")]:
-        services.project_move(project=project, to=step, by=None, approved_amount=amount)
-    services.project_move(project=project, to="implementing", by=None)
-    services.expenditure_add(
+        fund_services.project_move(project=project, to=step, by=None, approved_amount=amount)
+    fund_services.project_move(project=project, to="implementing", by=None)
+    fund_services.expenditure_add(
         project=project,
         date=datetime.date(2022, 8, 1),
         amount="1000",
@@ -171,7 +173,7 @@ def _grow_fund(world, compound, i):
     )
     # The notice's project: more meetings and payments of its own.
     DiscussionMeetingFactory(community=community, project=fund.project, topic=f"车棚讨论{i}")
-    services.expenditure_add(
+    fund_services.expenditure_add(
         project=fund.project,
         date=datetime.date(2022, 8, 1 + i),
         amount="100",

@@ -16,7 +16,7 @@ from communities.models import Community, Compound
 from jinhai import search
 from jinhai.sorting import PinyinOrdered, pinyin_key
 from orgs.models import OrganizationStatus, SocialOrganization, SocialWorkStation
-from self_governance.models import FundProject
+from self_governance.fund.models import FundProject
 from volunteers.models import Volunteer
 
 from .browser import (
@@ -541,7 +541,7 @@ def test_public_lists_of_names_are_in_pinyin_order(world, client):
     assert [c.name for c in context("communities:detail", key="compounds")] == expected
     blocks = context("volunteers:community", key="compounds")
     assert [b["compound"].name for b in blocks] == expected
-    projects = [p.title for p in context("self_governance:fund_community", key="projects")]
+    projects = [p.title for p in context("fund:community", key="projects")]
     assert projects[:3] == ["阿拉苑车棚", "白玉苑绿化", "张江苑电梯加装"]  # 征集, before 实施
     organizations = [(o.kind, o.name) for o in context("orgs:community", key="organizations")]
     # By type (the existing order: 社会团体 before 社会服务机构), then pinyin within it.

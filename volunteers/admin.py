@@ -11,15 +11,18 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from communities.models import Community, Compound
-from jinhai.admin import ScopedAdmin, ScopedExportAdmin, ScopedInline
+from jinhai.admin import (
+    ScopedAdmin,
+    ScopedExportAdmin,
+    ScopedInline,
+    related_only,
+)
 from jinhai.imports.admin import ScopedImportExportAdmin
 from jinhai.scoping import Scope
 
 from . import selectors, services
 from .models import Activity, Appointment, Attendance, Participation, Training, Volunteer
 from .resources import AttendanceResource, LeadersResource
-
-related_only = admin.RelatedOnlyFieldListFilter
 
 
 class CurrentFilter(admin.SimpleListFilter):

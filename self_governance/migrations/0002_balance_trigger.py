@@ -11,13 +11,13 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from self_governance import triggers
+    from self_governance.agreements import triggers
 
     triggers.ensure(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):
-    from self_governance import triggers
+    from self_governance.agreements import triggers
 
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(triggers.DROP[schema_editor.connection.vendor])

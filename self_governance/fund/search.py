@@ -9,7 +9,7 @@ from .models import FundProject
 
 
 def _project(project):
-    url = reverse("self_governance:fund_community", args=[project.community_id])
+    url = reverse("fund:community", args=[project.community_id])
     return Hit(
         name=project.title,
         url=f"{url}?year={project.year}#project-{project.pk}",

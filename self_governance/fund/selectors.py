@@ -1,0 +1,139 @@
+"""Read side of the fund: allocated, approved, spent and remaining per community and year
+(approved counts projects from 立项 on: see `models.approved_sum`), and what a page of projects
+shows."""
+
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from communities.models import Community
+from jinhai.sorting import pinyin_key
+
+from .models import (
+    AMOUNT,
+    PROJECT_PATH,
+    DiscussionMeeting,
+    Expenditure,
+    FundAllocation,
+    FundProject,
+    ProjectMove,
+    ProjectStatus,
+    approved_sum,
+    spent_sum,
+)
+
+FIGURES = ("allocated", "approved", "spent", "remaining")
+# How a community's page lists its projects: along the path (征集 first), then the rejected ones.
+STATUS_ORDER = [*PROJECT_PATH, ProjectStatus.REJECTED]
+
+
+def community_fund_figures(communities, year):
+    """Annotate Community rows with one year's allocated, approved, spent and remaining: one
+    query, however many communities and projects."""
+    allocated = Coalesce(
+        Subquery(
+            FundAllocation.objects.filter(community=OuterRef("pk"), year=year).values("amount")[:1],
+            output_field=AMOUNT,
+        ),
+        Value(Decimal(0)),
+        output_field=AMOUNT,
+    )
+    return communities.annotate(
+        allocated=allocated,
+        approved=approved_sum(OuterRef("pk"), year),
+        spent=spent_sum(OuterRef("pk"), year),
+    ).annotate(remaining=F("allocated") - F("approved"))
+
+
+def fund_years():
+    """Years with an allocation, newest first."""
+    return list(FundAllocation.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def committed(community_id, year, exclude_project=None) -> Decimal:
+    """Approved amounts already taken from a community's year (read under the allocation lock
+    by `services.project_move`)."""
+    projects = FundProject.objects.funded().filter(community_id=community_id, year=year)
+    if exclude_project is not None:
+        projects = projects.exclude(pk=exclude_project)
+    return projects.aggregate(s=Sum("amount_approved"))["s"] or Decimal(0)
+
+
+def spent(project) -> Decimal:
+    return project.expenditures.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+
+def project_timeline(project):
+    """A project's meetings and status moves, oldest first, as (date, kind, object) triples.
+
+    Reads the prefetched `meetings` and `moves`, so a list of projects costs two queries in all.
+    """
+    items = [(m.date, "meeting", m) for m in project.meetings.all()]
+    items += [(timezone.localtime(m.at).date(), "move", m) for m in project.moves.all()]
+    return sorted(items, key=lambda item: (item[0], item[1] == "move"))
+
+
+def with_history(projects):
+    """Projects with what their public pages show: spent so far, and meetings, moves and
+    payments in date order (three queries for any number of projects)."""
+    return projects.with_spent().prefetch_related(
+        Prefetch("meetings", queryset=DiscussionMeeting.objects.order_by("date", "pk")),
+        Prefetch("moves", queryset=ProjectMove.objects.order_by("at", "pk")),
+        Prefetch("expenditures", queryset=Expenditure.objects.order_by("date", "pk")),
+    )
+
+
+def overview(year):
+    """Every community's allocated, approved, spent and remaining for one year, and the totals."""
+    communities = list(
+        community_fund_figures(Community.objects.select_related("subdistrict"), year).order_by(
+            "subdistrict__name", "sort_order", "name"
+        )
+    )
+    totals = {name: sum((getattr(c, name) for c in communities), Decimal(0)) for name in FIGURES}
+    return {"communities": communities, "totals": totals}
+
+
+def community_year(community, year, status=None):
+    """One community's projects of a year, each with its timeline, optionally of one status;
+    the count of each status; and the year's general 说事会."""
+    projects = FundProject.objects.filter(community=community, year=year)
+    counts = dict(
+        projects.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    if status is not None:
+        projects = projects.filter(status=status)
+    projects = list(with_history(projects.select_related("compound")).order_by("title"))
+    order = {s: i for i, s in enumerate(STATUS_ORDER)}
+    projects.sort(key=lambda p: (order[p.status], pinyin_key(p.title)))
+    for project in projects:
+        project.timeline = project_timeline(project)
+    return {
+        "projects": projects,
+        "statuses": [(ProjectStatus(s), counts[s]) for s in STATUS_ORDER if counts.get(s)],
+        "n_projects": sum(counts.values()),
+        "general_meetings": list(
+            DiscussionMeeting.objects.filter(
+                community=community, project__isnull=True, date__year=year
+            ).order_by("-date", "pk")
+        ),
+    }
+
+
+def notice(project):
+    """What a project's notice (公示) adds to the project (loaded through `with_history`): its
+    timeline, when it was publicised and when anything last happened to it."""
+    project.timeline = project_timeline(project)
+    publicised = [
+        date
+        for date, kind, item in project.timeline
+        if kind == "move" and item.to_status == ProjectStatus.PUBLICISING
+    ]
+    dates = [date for date, _, _ in project.timeline]
+    dates += [payment.date for payment in project.expenditures.all()]
+    return {
+        "publicised_on": publicised[-1] if publicised else None,
+        "updated_on": max(dates, default=None),
+    }
