@@ -16,17 +16,21 @@ class CommunitiesConfig(AppConfig):
             roles.sync_staff_groups_after_migrate, dispatch_uid="jinhai-staff-groups"
         )
 
+        from jinhai.scoping import register_placement
         from jinhai.search import register_kind
 
+        from .models import StaffProfile
         from .search import KINDS
 
+        # Where a staff user works is this app's to say (it owns StaffProfile); Scope asks.
+        register_placement(StaffProfile.placement_of)
         register_kind(*KINDS)
 
         from django.contrib.auth import get_user_model
 
         from jinhai.audit import register_personal
 
-        from .models import CommitteeMember, StaffProfile
+        from .models import CommitteeMember
 
         register_personal(CommitteeMember)
         register_personal(StaffProfile)

@@ -456,3 +456,19 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.community or self.subdistrict}"
+
+    @classmethod
+    def placement_of(cls, user):
+        """(subdistrict id, community id or None) of a staff user, or None if placed nowhere: what
+        `jinhai.scoping.Scope` is built from, in one query."""
+        row = (
+            cls.objects.filter(user_id=user.pk)
+            .values_list("subdistrict_id", "community_id", "community__subdistrict_id")
+            .first()
+        )
+        if row is None:
+            return None
+        subdistrict_id, community_id, community_subdistrict_id = row
+        if community_id:
+            return community_subdistrict_id, community_id
+        return subdistrict_id, None

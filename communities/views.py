@@ -2,10 +2,9 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from jinhai.caching import cache_public
-from jinhai.sorting import pinyin_key
 
+from . import selectors
 from .models import Community
-from .sections import community_links
 
 
 @cache_public
@@ -26,18 +25,9 @@ class CommunityDetailView(DetailView):
     queryset = Community.objects.select_related("subdistrict")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         community = self.object
-        election = community.current_election()
-        members = []
-        if election is not None:
-            members = list(election.members.prefetch_related("roles").order_by("sort_order", "pk"))
-        context.update(
-            election=election,
-            members=members,
-            compounds=sorted(community.compounds.with_counts(), key=lambda c: pinyin_key(c.name)),
-            street_zones=list(community.street_zones.all()),
-            links=community_links(community),
+        return super().get_context_data(
+            **selectors.community_page(community),
             crumbs=[("社区", reverse("communities:list")), (community.name, None)],
+            **kwargs,
         )
-        return context

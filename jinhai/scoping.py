@@ -2,16 +2,25 @@
 
 A staff user belongs either to a subdistrict (街道: sees every community in it) or to one community
 (居委会: sees only that community). Every model that belongs to a community says how to reach it
-with a `community_path` lookup ("" for Community itself, "community" for Compound,
-"compound__community" for BuildingGroup, ...). A model whose rows may also belong to a whole
-subdistrict (a street-wide training: community left empty) sets `subdistrict_path` too; community
-staff then see those rows but only street staff may change them. Admin pages, autocomplete,
-foreign-key choices, imports and exports all ask `Scope` and nothing else.
+with a `community_path` lookup of any length ("" for Community itself, "community" for Compound,
+"compound__community" for BuildingGroup, "inspection__enrollment__building_group__compound__
+community" for a rectification, ...). A model whose rows may also belong to a whole subdistrict
+(a street-wide training: community left empty) sets `subdistrict_path` too, again of any length
+("campaign__subdistrict" for a campaign's standards); community staff then see those rows but
+only street staff may change them. A model whose rows belong to a subdistrict and never to one
+community (a social organization, its inspections) declares `community_path = SUBDISTRICT_ONLY`
+and its `subdistrict_path`. Admin pages, autocomplete, foreign-key choices, imports and exports
+all ask `Scope` and nothing else.
+
+Which place a user belongs to is decided by the communities app, which owns the staff profile:
+it registers `placement` at start-up (`register_placement`), so this module, the ground floor of
+the portal, imports no app.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,8 +32,32 @@ logger = logging.getLogger("jinhai.scoping")
 _NOWHERE = Q(pk__in=[])
 
 
+class _SubdistrictOnly:
+    """The `community_path` of rows that belong to a whole subdistrict and to no community."""
+
+    def __repr__(self):
+        return "SUBDISTRICT_ONLY"
+
+
+SUBDISTRICT_ONLY = _SubdistrictOnly()
+
+# (subdistrict_id, community_id) of a staff user, or None for someone placed nowhere.
+Placement = tuple[int | None, int | None] | None
+_placement: Callable[[object], Placement] | None = None
+
+
+def register_placement(placement: Callable[[object], Placement]) -> None:
+    """Say how to find where a (non-superuser) staff user works; see `Scope.for_user`."""
+    global _placement
+    _placement = placement
+
+
 def is_scoped_model(model) -> bool:
     return hasattr(model, "community_path") or getattr(model, "is_subdistrict_model", False)
+
+
+def is_subdistrict_only(model) -> bool:
+    return getattr(model, "community_path", None) is SUBDISTRICT_ONLY
 
 
 @dataclass(frozen=True)
@@ -51,22 +84,13 @@ class Scope:
             return cls()
         if user.is_superuser:
             return cls(everything=True)
-        from communities.models import StaffProfile
-
-        profile = (
-            StaffProfile.objects.select_related("community")
-            .filter(user_id=user.pk)
-            .only("subdistrict_id", "community_id", "community__subdistrict_id")
-            .first()
-        )
-        if profile is None:
+        if _placement is None:
+            raise RuntimeError("no placement registered: is the communities app installed?")
+        place = _placement(user)
+        if place is None:
             return cls()
-        if profile.community_id:
-            return cls(
-                subdistrict_id=profile.community.subdistrict_id,
-                community_id=profile.community_id,
-            )
-        return cls(subdistrict_id=profile.subdistrict_id)
+        subdistrict_id, community_id = place
+        return cls(subdistrict_id=subdistrict_id, community_id=community_id)
 
     @property
     def is_community_level(self) -> bool:
@@ -92,6 +116,9 @@ class Scope:
             return Q(pk=self.subdistrict_id)
         path = model.community_path
         subdistrict_path = getattr(model, "subdistrict_path", None)
+        if path is SUBDISTRICT_ONLY:
+            # Read by everyone of the subdistrict; who may change them is `allows`'s business.
+            return Q(**{subdistrict_path: self.subdistrict_id})
         if self.community_id is not None:
             own = Q(**{path or "pk": self.community_id})
             if subdistrict_path:
@@ -108,9 +135,11 @@ class Scope:
 
     @cached_property
     def community_ids(self) -> frozenset[int]:
-        from communities.models import Community
+        from django.apps import apps
 
-        return frozenset(self.filter(Community.objects.all()).values_list("pk", flat=True))
+        # The community model by name: this module imports no app.
+        community = apps.get_model("communities", "Community")
+        return frozenset(self.filter(community.objects.all()).values_list("pk", flat=True))
 
     def allows(self, obj) -> bool:
         """Whether `obj` (saved or not) lies inside this scope, judged by its current field values.
@@ -130,11 +159,11 @@ class Scope:
             return obj.pk == self.subdistrict_id
         community_id = community_id_of(obj)
         if community_id is None:
-            subdistrict_path = getattr(model, "subdistrict_path", None)
-            if subdistrict_path:
-                # A subdistrict-wide row: street staff of that subdistrict only.
+            if getattr(model, "subdistrict_path", None):
+                # A subdistrict-wide row: street staff of that subdistrict only. None: the form
+                # left the place blank, which its own validation reports.
                 return not self.is_community_level and (
-                    getattr(obj, f"{subdistrict_path}_id", None) in (None, self.subdistrict_id)
+                    subdistrict_id_of(obj) in (None, self.subdistrict_id)
                 )
             # Not yet attached to any community (a form left the field blank): the form's own
             # validation reports that; nothing here to reach.
@@ -148,22 +177,34 @@ class Scope:
         subdistrict, which community staff read but do not change."""
         subdistrict_path = getattr(type(obj), "subdistrict_path", None)
         if subdistrict_path and not self.everything and community_id_of(obj) is None:
-            return getattr(obj, f"{subdistrict_path}_id", None) == self.subdistrict_id
+            return subdistrict_id_of(obj) == self.subdistrict_id
         return self.allows(obj)
 
 
-def community_id_of(obj) -> int | None:
-    """Follow `community_path` on an instance without touching the database where ids suffice."""
-    path = type(obj).community_path
-    if not path:
-        return obj.pk
+def _follow(obj, path: str) -> int | None:
+    """The id at the end of a lookup path on an instance (`"campaign__subdistrict"` is
+    `obj.campaign.subdistrict_id`): related rows are fetched only where an id does not suffice."""
     *hops, last = path.split("__")
     target = obj
     for hop in hops:
+        # A missing relation (None, or an unset required one) means no id.
         target = getattr(target, hop, None)
         if target is None:
             return None
     return getattr(target, f"{last}_id", None)
+
+
+def community_id_of(obj) -> int | None:
+    """The community an instance belongs to, or None (subdistrict-wide or not yet placed)."""
+    path = type(obj).community_path
+    if path is SUBDISTRICT_ONLY:
+        return None
+    return _follow(obj, path) if path else obj.pk
+
+
+def subdistrict_id_of(obj) -> int | None:
+    """The subdistrict of a row that declares `subdistrict_path`."""
+    return _follow(obj, type(obj).subdistrict_path)
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -7,7 +7,7 @@ from communities.models import Community, Subdistrict
 from orgs.selectors import with_org_figures
 from volunteers.selectors import with_leader_figures
 
-from . import search
+from . import search, todo
 from .caching import cache_public
 from .charts import workbook
 from .figures import Years, portal_charts
@@ -111,4 +111,21 @@ class DashboardView(FiguresView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             **admin.site.each_context(self.request), title="数据看板", **kwargs
+        )
+
+
+class WorkbenchView(TemplateView):
+    """工作台, the admin's first page: the user's 待办 (jinhai.todo) above the admin's models."""
+
+    template_name = "admin/index.html"
+
+    def get_context_data(self, **kwargs):
+        request = self.request
+        return super().get_context_data(
+            **admin.site.each_context(request),
+            title=admin.site.index_title,
+            subtitle=None,
+            app_list=admin.site.get_app_list(request),
+            todo=todo.for_user(request.user),
+            **kwargs,
         )

@@ -141,7 +141,7 @@ class SocialOrganizationAdmin(SubdistrictInitialMixin, StreetAddMixin, ScopedImp
         return super().get_queryset(request).prefetch_related("service_fields")
 
     def get_readonly_fields(self, request, obj=None):
-        # Inspections copy their organization's subdistrict: it is fixed once registered.
+        # Where it is registered: fixed once registered (its inspections and reports follow it).
         return ["subdistrict"] if obj is not None else []
 
     def get_export_queryset(self, request):

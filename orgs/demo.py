@@ -244,7 +244,6 @@ def _inspections(organizations, rng):
             new.append(
                 AnnualInspection(
                     organization=organization,
-                    subdistrict_id=organization.subdistrict_id,
                     year=year,
                     submitted_on=submitted,
                     result=result,

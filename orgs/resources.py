@@ -393,7 +393,6 @@ class InspectionsResource(SheetResource):
             if inspection is None:
                 record.instance = AnnualInspection(
                     organization=organization,
-                    subdistrict=organization.subdistrict,
                     year=values["年度"],
                     result=result,
                     submitted_on=submitted_on,
@@ -402,7 +401,6 @@ class InspectionsResource(SheetResource):
                 record.is_new = True
                 continue
             inspection.organization = organization
-            inspection.subdistrict = organization.subdistrict
             for field, value in (
                 ("result", result),
                 ("submitted_on", submitted_on),

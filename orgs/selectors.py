@@ -6,13 +6,16 @@ admin pages and the public site.
 
 import datetime
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 
+from communities.models import Community
 from jinhai.db import subquery_count
+from jinhai.sorting import pinyin_key
 
 from .models import (
     ActivityPhoto,
     AnnualInspection,
+    InfoReport,
     InspectionResult,
     OrganizationKind,
     OrganizationStatus,
@@ -179,3 +182,83 @@ def organization_activities(organization, limit=10):
         activity = activities.setdefault(link.publicwelfareactivity_id, link.publicwelfareactivity)
         activity.__dict__.setdefault("organization_list", []).append(link.socialorganization)
     return list(activities.values())
+
+
+# What the public pages show, each in a few queries however many rows there are.
+
+
+def activities():
+    """Activities with their active organizations as `organization_list`; their photos come with
+    the page's reports' through `attach_photos`."""
+    organizations = SocialOrganization.objects.active().only("pk", "name").order_by("name")
+    return PublicWelfareActivity.objects.select_related("community").prefetch_related(
+        Prefetch("organizations", queryset=organizations, to_attr="organization_list")
+    )
+
+
+def reports():
+    return InfoReport.objects.filter(published=True).select_related("organization")
+
+
+def stations():
+    return SocialWorkStation.objects.select_related("community", "hosting_organization")
+
+
+def directory_filters(filters):
+    """The directory's filter lists (kinds, service fields and communities with their counts of
+    active organizations) and which of them `filters` chose."""
+    active = SocialOrganization.objects.active()
+    fields = list(fields_with_counts(active))
+    communities = list(
+        Community.objects.annotate(
+            n=subquery_count(active.filter(communities=OuterRef("pk")))
+        ).filter(n__gt=0)
+    )
+    kinds = counts_by_kind(active)
+    return {
+        "kinds": kinds,
+        "kinds_present": [k for k in kinds if k[2]],
+        "fields": fields,
+        "communities": communities,
+        "chosen_kind": OrganizationKind(filters["type"]).label if filters["type"] else "",
+        "chosen_field": next((f for f in fields if f.pk == filters["field"]), None),
+        "chosen_community": next((c for c in communities if c.pk == filters["community"]), None),
+    }
+
+
+def organization_page(organization):
+    """An organization's latest inspections, activities and reports (with their photos), and the
+    stations it hosts."""
+    latest = organization_activities(organization)
+    latest_reports = list(reports().filter(organization=organization)[:10])
+    attach_photos(activities=latest, reports=latest_reports)
+    return {
+        "inspections": list(organization.inspections.order_by("-year")[:3]),
+        "activities": latest,
+        "reports": latest_reports,
+        "stations": list(organization.stations.select_related("community")),
+    }
+
+
+def news(limit=30):
+    latest = list(activities()[:limit])
+    latest_reports = list(reports()[:limit])
+    attach_photos(activities=latest, reports=latest_reports)
+    return {"activities": latest, "reports": latest_reports}
+
+
+def community_organizations(community):
+    """The organizations serving a community (by type, then in pinyin order), its stations and
+    its latest activities."""
+    latest = list(activities().filter(community=community)[:10])
+    attach_photos(activities=latest)
+    return {
+        "organizations": sorted(
+            SocialOrganization.objects.active()
+            .filter(communities=community)
+            .prefetch_related("service_fields"),
+            key=lambda o: (o.kind, pinyin_key(o.name)),
+        ),
+        "stations": list(stations().filter(community=community)),
+        "activities": latest,
+    }

@@ -2,23 +2,18 @@
 the social-work stations as a list (no JavaScript needed) and as a map (nothing from another
 host)."""
 
-from django.db.models import OuterRef, Prefetch
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from communities.models import Community
 from jinhai.caching import cache_public
-from jinhai.db import subquery_count
 from jinhai.sorting import PinyinOrdered, pinyin_key
 
 from . import selectors
 from .models import (
-    InfoReport,
     OrganizationKind,
-    PublicWelfareActivity,
     SocialOrganization,
-    SocialWorkStation,
     StationLevel,
 )
 
@@ -45,19 +40,6 @@ def _int(value):
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= _LARGEST_ID else None
-
-
-def _activities():
-    """Activities with their active organizations as `organization_list`; their photos come with
-    the page's reports' through `selectors.attach_photos`."""
-    organizations = SocialOrganization.objects.active().only("pk", "name").order_by("name")
-    return PublicWelfareActivity.objects.select_related("community").prefetch_related(
-        Prefetch("organizations", queryset=organizations, to_attr="organization_list")
-    )
-
-
-def _reports():
-    return InfoReport.objects.filter(published=True).select_related("organization")
 
 
 @cache_public
@@ -99,32 +81,14 @@ class OrganizationListView(ListView):
         )
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        active = SocialOrganization.objects.active()
-        fields = list(selectors.fields_with_counts(active))
-        communities = list(
-            Community.objects.annotate(
-                n=subquery_count(active.filter(communities=OuterRef("pk")))
-            ).filter(n__gt=0)
-        )
-        filters = self.filters
-        chosen_field = next((f for f in fields if f.pk == filters["field"]), None)
-        chosen_community = next((c for c in communities if c.pk == filters["community"]), None)
-        kinds = selectors.counts_by_kind(active)
-        context.update(
-            crumbs=[("社会组织", None)],
-            kinds=kinds,
-            kinds_present=[k for k in kinds if k[2]],
-            fields=fields,
-            communities=communities,
-            filters=filters,
-            filtered=any(filters.values()),
-            chosen_kind=OrganizationKind(filters["type"]).label if filters["type"] else "",
-            chosen_field=chosen_field,
-            chosen_community=chosen_community,
+        return super().get_context_data(
+            **selectors.directory_filters(self.filters),
+            filters=self.filters,
+            filtered=any(self.filters.values()),
             query_prefix=self._query_prefix(),
+            crumbs=[("社会组织", None)],
+            **kwargs,
         )
-        return context
 
     def _query_prefix(self):
         """The current filters as a query string for the page links: "type=service&"."""
@@ -147,19 +111,12 @@ class OrganizationDetailView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         organization = self.object
-        activities = selectors.organization_activities(organization)
-        reports = list(_reports().filter(organization=organization)[:10])
-        selectors.attach_photos(activities=activities, reports=reports)
-        context.update(
+        return super().get_context_data(
+            **selectors.organization_page(organization),
             crumbs=[_directory(), (organization.name, None)],
-            inspections=list(organization.inspections.order_by("-year")[:3]),
-            activities=activities,
-            reports=reports,
-            stations=list(organization.stations.select_related("community")),
+            **kwargs,
         )
-        return context
 
 
 @cache_public
@@ -169,16 +126,9 @@ class NewsView(TemplateView):
     template_name = "orgs/news.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        activities = list(_activities()[:30])
-        reports = list(_reports()[:30])
-        selectors.attach_photos(activities=activities, reports=reports)
-        context.update(
-            crumbs=[_directory(), ("公益活动与信息报道", None)],
-            activities=activities,
-            reports=reports,
+        return super().get_context_data(
+            **selectors.news(), crumbs=[_directory(), ("公益活动与信息报道", None)], **kwargs
         )
-        return context
 
 
 @cache_public
@@ -190,30 +140,16 @@ class CommunityOrganizationsView(DetailView):
     queryset = Community.objects.select_related("subdistrict")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         community = self.object
-        activities = list(_activities().filter(community=community)[:10])
-        selectors.attach_photos(activities=activities)
-        context.update(
+        return super().get_context_data(
+            **selectors.community_organizations(community),
             crumbs=[
                 ("社区", reverse("communities:list")),
                 (community.name, reverse("communities:detail", args=[community.pk])),
                 ("社会组织与社工站", None),
             ],
-            organizations=sorted(
-                SocialOrganization.objects.active()
-                .filter(communities=community)
-                .prefetch_related("service_fields"),
-                key=lambda o: (o.kind, pinyin_key(o.name)),
-            ),
-            stations=list(_stations().filter(community=community)),
-            activities=activities,
+            **kwargs,
         )
-        return context
-
-
-def _stations():
-    return SocialWorkStation.objects.select_related("community", "hosting_organization")
 
 
 @cache_public
@@ -224,7 +160,7 @@ class StationListView(ListView):
     context_object_name = "stations"
 
     def get_queryset(self):
-        return _stations()
+        return selectors.stations()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -247,7 +183,7 @@ class StationMapView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stations = list(_stations())
+        stations = list(selectors.stations())
         list_url = reverse("orgs:stations")
         context.update(
             crumbs=[("社工站", list_url), ("分布图", None)],

@@ -14,10 +14,12 @@ class SelfGovernanceConfig(AppConfig):
         from communities.sections import register_community_link
         from jinhai.audit import register_personal
         from jinhai.search import register_kind
+        from jinhai.todo import register_todo
 
         from .agreements import triggers
         from .agreements.models import Account, Pet
         from .campaign.models import Inspection
+        from .campaign.todo import KINDS as CAMPAIGN_TODO
         from .fund.models import DiscussionMeeting, Expenditure, FundProject
         from .fund.search import KINDS as FUND_KINDS
 
@@ -33,5 +35,6 @@ class SelfGovernanceConfig(AppConfig):
         register_community_link("自治金项目", "fund:community")
         register_kind(*FUND_KINDS)
 
-        # 和美楼组: inspectors are named on inspections.
+        # 和美楼组: inspectors are named on inspections; overdue 整改 are on the staff's 待办.
         register_personal(Inspection)
+        register_todo(*CAMPAIGN_TODO)

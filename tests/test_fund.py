@@ -676,7 +676,7 @@ def test_street_campaign_is_read_only_for_community_staff(world, users, login):
 
 
 def test_campaign_parts_follow_their_campaigns_subdistrict(world, users):
-    from jinhai.scoping import Scope
+    from jinhai.scoping import Scope, subdistrict_id_of
 
     other = CampaignFactory(subdistrict=world.other_subdistrict)
     standard = CampaignStandardFactory(campaign=other)
@@ -685,8 +685,10 @@ def test_campaign_parts_follow_their_campaigns_subdistrict(world, users):
         round=ContestRoundFactory(contest=contest),
         entry=ContestEntryFactory(contest=contest, community=world.elsewhere.community),
     )
-    assert standard.subdistrict == contest.subdistrict == score.subdistrict
-    assert score.subdistrict == world.other_subdistrict
+    # Scope follows each part's path to its campaign's subdistrict, however many steps away.
+    assert {subdistrict_id_of(row) for row in (standard, contest, score)} == {
+        world.other_subdistrict.pk
+    }
     street = Scope.for_user(users.street)
     assert not street.allows(standard) and not street.can_see(score)
     assert street.allows(world.fund.standard)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from jinhai.imports.base import resource_registry
 from jinhai.imports.formats import SheetFormat
 from jinhai.models import ImportLog
+from jinhai.scoping import subdistrict_id_of
 from orgs.models import (
     AnnualInspection,
     InspectionResult,
@@ -151,11 +152,15 @@ def test_inspection_rules(world):
         absent.full_clean()
 
 
-def test_inspection_takes_its_organizations_subdistrict(world):
+def test_inspection_takes_its_organizations_subdistrict(world, users):
+    from jinhai.scoping import Scope
+
     inspection = AnnualInspection.objects.create(
         organization=world.orgs.elsewhere, year=2022, result="passed", submitted_on=D(2023, 4, 1)
     )
-    assert inspection.subdistrict == world.other_subdistrict
+    assert subdistrict_id_of(inspection) == world.other_subdistrict.pk
+    assert not Scope.for_user(users.street).can_see(inspection)
+    assert AnnualInspection.objects.visible_to(users.street).filter(pk=inspection.pk).count() == 0
 
 
 @pytest.mark.parametrize(
@@ -618,7 +623,9 @@ def test_inspections_import(world, users):
         (o.service.name, 2021, "basic", "补交财务报告"),
         (o.group.name, 2021, "absent", ""),
     } <= inspections()
-    assert AnnualInspection.objects.get(organization=o.group).subdistrict == world.subdistrict
+    assert subdistrict_id_of(AnnualInspection.objects.get(organization=o.group)) == (
+        world.subdistrict.pk
+    )
 
 
 def test_inspections_file_with_bad_rows_writes_nothing(world, users):

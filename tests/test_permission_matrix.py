@@ -95,6 +95,7 @@ STAFF_OK = dict.fromkeys(STAFF, 200) | {"anonymous": 302}
 PUBLIC = dict.fromkeys(USERS, 200)
 EXTRA = {
     "admin:index": STAFF_OK,
+    "workbench": STAFF_OK,  # the same address as admin:index: 待办 above the models
     "admin:app_list": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 200, "viewer": 200},
     "admin:login": {"anonymous": 200, "street": 302, "staff_a": 302, "staff_b": 302, "viewer": 302},
     "admin:logout": {"anonymous": 302, **dict.fromkeys(STAFF, 405)},  # POST only

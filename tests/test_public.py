@@ -87,3 +87,28 @@ def test_pages_are_chinese_and_self_contained(world, client):
     assert 'name="viewport"' in body
     # No file is fetched from another host.
     assert not re.search(r'(src|href)="(https?:)?//', body)
+
+
+@pytest.mark.parametrize(
+    ("old", "name", "arg"),
+    [
+        ("/agreements/fund/", "fund:overview", None),
+        ("/agreements/fund/communities/{community}/", "fund:community", "community"),
+        ("/agreements/fund/projects/{project}/", "fund:project", "project"),
+        ("/agreements/campaigns/{campaign}/", "campaign:detail", "campaign"),
+        ("/agreements/contests/{contest}/", "campaign:contest", "contest"),
+    ],
+)
+def test_the_funds_old_addresses_redirect_for_good(world, client, old, name, arg):
+    # Printed notices carry the old address at their foot: they must keep working.
+    pks = {
+        "community": world.a.community.pk,
+        "project": world.fund.project.pk,
+        "campaign": world.fund.campaign.pk,
+        "contest": world.fund.contest.pk,
+    }
+    response = client.get(old.format(**pks) + "?year=2022")
+    target = reverse(name, args=[pks[arg]] if arg else [])
+    assert response.status_code == 301
+    assert response["Location"] == f"{target}?year=2022"
+    assert client.get(response["Location"]).status_code == 200

@@ -9,8 +9,17 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from communities.models import BuildingGroup, Community, Compound, StreetZone
 from jinhai.db import subquery_count, subquery_sum
+from jinhai.sorting import natural_key, pinyin_key
 
-from .models import Appointment, Attendance, Participation, has_current_leader
+from .models import (
+    Activity,
+    Appointment,
+    Attendance,
+    LeaderKind,
+    Participation,
+    Training,
+    has_current_leader,
+)
 
 HOURS = DecimalField(max_digits=12, decimal_places=1)
 
@@ -116,3 +125,52 @@ def with_leader_figures(subdistricts):
             HOURS,
         ),
     )
+
+
+def community_leaders(community):
+    """A community's public leader list: its compounds in pinyin order, each with its building
+    groups in natural order (2号楼 < 10号楼) and their current leaders; its street leaders and the
+    street zones without one; its latest trainings and activities. Six queries in all."""
+    leaders = {}
+    street_leaders = []
+    for appointment in (
+        Appointment.objects.current()
+        .filter(volunteer__community=community)
+        .select_related("volunteer", "street_zone")
+        .order_by("street_zone__name", "pk")
+    ):
+        if appointment.kind == LeaderKind.BUILDING:
+            leaders[appointment.building_group_id] = appointment.volunteer
+        else:
+            street_leaders.append(appointment)
+    compounds = []
+    current = None
+    for group in (
+        BuildingGroup.objects.filter(compound__community=community)
+        .select_related("compound")
+        .order_by("compound__name", "compound_id")
+    ):
+        if current is None or current["compound"].pk != group.compound_id:
+            current = {"compound": group.compound, "groups": []}
+            compounds.append(current)
+        current["groups"].append((group, leaders.get(group.pk)))
+    compounds.sort(key=lambda block: pinyin_key(block["compound"].name))
+    for block in compounds:
+        block["groups"].sort(key=lambda pair: natural_key(pair[0].name))
+    zones_led = {a.street_zone_id for a in street_leaders}
+    return {
+        "compounds": compounds,
+        "street_leaders": street_leaders,
+        "vacant_zones": [z for z in community.street_zones.all() if z.pk not in zones_led],
+        "trainings": list(
+            Training.objects.filter(subdistrict=community.subdistrict_id)
+            .filter(Q(community=community) | Q(community__isnull=True))
+            .with_attendance()
+            .order_by("-date")[:10]
+        ),
+        "activities": list(
+            Activity.objects.filter(community=community).with_totals().order_by("-date")[:10]
+        ),
+        "n_groups": sum(len(c["groups"]) for c in compounds),
+        "n_led": len(leaders),
+    }

@@ -187,9 +187,7 @@ def _contest(campaign, rng):
     marks = rng.sample(range(7000, 9600), len(entries))
     RoundScore.objects.bulk_create(
         [
-            RoundScore(
-                round=first, entry=e, score=Decimal(m) / 100, subdistrict_id=contest.subdistrict_id
-            )
+            RoundScore(round=first, entry=e, score=Decimal(m) / 100)
             for e, m in zip(entries, marks, strict=True)
         ]
     )
@@ -197,9 +195,7 @@ def _contest(campaign, rng):
     marks = rng.sample(range(8500, 9900), len(shortlisted))
     RoundScore.objects.bulk_create(
         [
-            RoundScore(
-                round=final, entry=e, score=Decimal(m) / 100, subdistrict_id=contest.subdistrict_id
-            )
+            RoundScore(round=final, entry=e, score=Decimal(m) / 100)
             for e, m in zip(shortlisted, marks, strict=True)
         ]
     )

@@ -3,7 +3,7 @@ other against the standard items (三清三美), the street office checks too, a
 right (整改). A contest (比学赶超) picks its best entries over rounds.
 """
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -66,47 +66,11 @@ class Campaign(models.Model):
             raise ValidationError(errors)
 
 
-class CampaignPart(models.Model):
-    """Rows that belong to a campaign as a whole (its standards, its contest).
-
-    They are scoped through the campaign: a street-wide campaign's parts are read by community
-    staff and changed by street staff only. Scope checks a single row by following
-    `subdistrict_path` one step, so the campaign's subdistrict is copied here, kept by save()
-    and clean(); it is never edited on its own.
-    """
-
-    subdistrict_path = "subdistrict"
-
-    subdistrict = models.ForeignKey(
-        Subdistrict, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name="街道"
-    )
-
-    class Meta:
-        abstract = True
-
-    def campaign_of(self):
-        raise NotImplementedError
-
-    def _copy_subdistrict(self):
-        try:
-            campaign = self.campaign_of()
-        except ObjectDoesNotExist:
-            campaign = None
-        if campaign is not None:
-            self.subdistrict_id = campaign.subdistrict_id
-
-    def clean(self):
-        self._copy_subdistrict()
-
-    def save(self, *args, **kwargs):
-        self._copy_subdistrict()
-        super().save(*args, **kwargs)
-
-
-class CampaignStandard(CampaignPart):
+class CampaignStandard(models.Model):
     """One standard item inspections score against (the 三清三美)."""
 
     community_path = "campaign__community"
+    subdistrict_path = "campaign__subdistrict"
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="standards", verbose_name="创建活动"
@@ -139,9 +103,6 @@ class CampaignStandard(CampaignPart):
 
     def __str__(self):
         return f"{self.name}({self.max_score}分)"
-
-    def campaign_of(self):
-        return self.campaign
 
 
 class Enrollment(models.Model):
@@ -348,11 +309,12 @@ class Rectification(models.Model):
         )
 
 
-class Contest(CampaignPart):
+class Contest(models.Model):
     """A contest of the campaign (比学赶超): entries, rounds of scores, a shortlist. Residents see
     its results once it is published."""
 
     community_path = "campaign__community"
+    subdistrict_path = "campaign__subdistrict"
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="contests", verbose_name="创建活动"
@@ -380,15 +342,13 @@ class Contest(CampaignPart):
     def __str__(self):
         return self.name
 
-    def campaign_of(self):
-        return self.campaign
 
-
-class ContestEntry(CampaignPart):
+class ContestEntry(models.Model):
     """One entry (节目) of a contest, from a community. Results belong to the contest: street
     staff set them for a street-wide contest, not the community that entered."""
 
     community_path = "contest__campaign__community"
+    subdistrict_path = "contest__campaign__subdistrict"
 
     contest = models.ForeignKey(
         Contest, on_delete=models.CASCADE, related_name="entries", verbose_name="比赛"
@@ -430,23 +390,18 @@ class ContestEntry(CampaignPart):
     def __str__(self):
         return self.title
 
-    def campaign_of(self):
-        return self.contest.campaign
-
     def clean(self):
-        super().clean()
-        if (
-            self.community_id
-            and self.subdistrict_id
-            and self.community.subdistrict_id != self.subdistrict_id
-        ):
+        if not (self.community_id and self.contest_id):
+            return
+        if self.community.subdistrict_id != self.contest.campaign.subdistrict_id:
             raise ValidationError({"community": "参赛社区须在比赛所属的街道内。"})
 
 
-class ContestRound(CampaignPart):
+class ContestRound(models.Model):
     """A round of a contest: 初赛 for every entry, then the shortlisted ones again."""
 
     community_path = "contest__campaign__community"
+    subdistrict_path = "contest__campaign__subdistrict"
 
     contest = models.ForeignKey(
         Contest, on_delete=models.CASCADE, related_name="rounds", verbose_name="比赛"
@@ -476,14 +431,12 @@ class ContestRound(CampaignPart):
     def __str__(self):
         return self.name
 
-    def campaign_of(self):
-        return self.contest.campaign
 
-
-class RoundScore(CampaignPart):
+class RoundScore(models.Model):
     """An entry's score in one round (out of 100)."""
 
     community_path = "round__contest__campaign__community"
+    subdistrict_path = "round__contest__campaign__subdistrict"
 
     round = models.ForeignKey(
         ContestRound, on_delete=models.CASCADE, related_name="scores", verbose_name="轮次"
@@ -523,10 +476,6 @@ class RoundScore(CampaignPart):
     def __str__(self):
         return f"{self.entry} {self.score}分" if self.entry_id else "轮次得分"
 
-    def campaign_of(self):
-        return self.round.contest.campaign
-
     def clean(self):
-        super().clean()
         if self.round_id and self.entry_id and self.round.contest_id != self.entry.contest_id:
             raise ValidationError({"entry": "节目须属于该轮次所在的比赛。"})
