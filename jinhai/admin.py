@@ -22,6 +22,7 @@ from jinhai.scoping import Scope, is_scoped_model, log_cross_scope_attempt
 
 OUT_OF_SCOPE = "只能管理本社区(本街道)的数据。"
 
+
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
     """A list filter by a related place, scheme, campaign ...: its choices are the related rows
     in the user's scope. Django's RelatedOnlyFieldListFilter would read the distinct values of
