@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ImportLog(models.Model):
@@ -28,4 +29,16 @@ class ImportLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.resource} {self.file_name}"
+        at = timezone.localtime(self.at) if self.at else None
+        return f"{at:%Y-%m-%d %H:%M} {self.resource_title} {self.file_name}".strip()
+
+    @property
+    def resource_title(self) -> str:
+        """The import's Chinese name (小区楼组), not its code (places)."""
+        return resource_titles().get(self.resource, self.resource)
+
+
+def resource_titles() -> dict[str, str]:
+    from jinhai.imports.base import resource_registry
+
+    return {key: resource.title for key, resource in resource_registry().items()}
