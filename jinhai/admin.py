@@ -207,7 +207,8 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
         return [self.export_resource_class or exports.export_resource_for(self.model)]
 
     def get_export_queryset(self, request):
-        return exports.export_queryset(self.model, super().get_export_queryset(request))
+        queryset = super().get_export_queryset(request)
+        return exports.export_queryset(self.model, queryset, self.admin_site)
 
     def get_export_filename(self, request, queryset, file_format):
         return exports.export_filename(self.model, file_format)

@@ -25,15 +25,20 @@ from import_export.forms import SelectableFieldsExportForm
 
 from jinhai.imports.formats import SafeCSV, SafeXLSX, escape_formula
 
-# Excel allows 31 characters and none of these in a sheet's name.
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Neither a sheet's name (Excel: 31 characters at most) nor a file's may hold these: a model named
+# 街面(沿街商铺/商圈) becomes 街面(沿街商铺、商圈).
+_FORBIDDEN = re.compile(r'[\[\]:*?/\\"<>|]')
 MIN_WIDTH, MAX_WIDTH = 6, 50
 DATE_CELL = "yyyy-mm-dd"
 DATETIME_CELL = "yyyy-mm-dd hh:mm"
 
 
+def safe_name(name) -> str:
+    return _FORBIDDEN.sub("、", str(name)).strip()
+
+
 def sheet_title(name: str, fallback: str = "数据") -> str:
-    return _SHEET_FORBIDDEN.sub(" ", str(name))[:31].strip() or fallback
+    return safe_name(name)[:31] or fallback
 
 
 def display_width(value) -> int:
@@ -117,16 +122,15 @@ def _cell(sheet, value):
 
 
 class ExcelExport(SafeXLSX):
-    def get_title(self):
-        return "Excel 工作簿(.xlsx)"
+    # What the export page calls it (tablib finds the format by `get_title()`, so that stays).
+    label = "Excel 工作簿(.xlsx)"
 
     def export_data(self, dataset, **kwargs):
         return write_workbook(dataset.title or "数据", list(dataset.headers or []), list(dataset))
 
 
 class CSVExport(SafeCSV):
-    def get_title(self):
-        return "CSV 文本(.csv)"
+    label = "CSV 文本(.csv,UTF-8)"
 
 
 # Excel first: it is what the export form offers unless staff choose otherwise.
@@ -143,7 +147,9 @@ class ExportForm(SelectableFieldsExportForm):
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
         self.fields["format"].initial = "0"
-        self.fields["format"].choices = [c for c in self.fields["format"].choices if c[0] != ""]
+        self.fields["format"].choices = [
+            (str(i), getattr(f, "label", None) or f().get_title()) for i, f in enumerate(formats)
+        ]
 
     def _get_field_label(self, resource, field_name):
         field = resource.fields.get(field_name)
@@ -195,12 +201,21 @@ def export_resource_for(model):
     return resources.modelresource_factory(model, resource_class=ExportResource)
 
 
-def export_queryset(model, queryset):
-    """The rows of an export with what their columns name: each related row in the same query
-    and each many-to-many list in one more, so an export takes the same number of queries
-    however many rows it has."""
+def export_queryset(model, queryset, admin_site):
+    """The rows of an export with what their columns name, in the same query: each related row,
+    and what that row's own admin says showing it takes (its `list_select_related`: an account
+    shows its building group and compound); each many-to-many list in one more query. So an
+    export takes the same number of queries however many rows it has."""
     opts = model._meta
-    single = [f.name for f in opts.concrete_fields if f.is_relation]
+    single = []
+    for field in opts.concrete_fields:
+        if not field.is_relation:
+            continue
+        single.append(field.name)
+        related_admin = admin_site._registry.get(field.related_model)
+        shown_with = getattr(related_admin, "list_select_related", False)
+        if isinstance(shown_with, list | tuple):
+            single.extend(f"{field.name}__{path}" for path in shown_with)
     many = [f.name for f in opts.many_to_many]
     return queryset.select_related(*single).prefetch_related(*many)
 
@@ -208,4 +223,5 @@ def export_queryset(model, queryset):
 def export_filename(model, file_format) -> str:
     """``两长任职-2026-12-01.xlsx``: the model's Chinese name and today's date in Shanghai."""
     today = timezone.localdate()
-    return f"{model._meta.verbose_name_plural}-{today:%Y-%m-%d}.{file_format.get_extension()}"
+    name = safe_name(model._meta.verbose_name_plural)
+    return f"{name}-{today:%Y-%m-%d}.{file_format.get_extension()}"

@@ -6,14 +6,13 @@ What is read is what the page shows after its scripts ran (the pickers, calendar
 admin's JavaScript draws are part of it): every text node outside scripts and styles, shown or
 hidden (a hidden one is a picker's footer or a calendar that opens on a click), the page's title
 and the title, aria-label, placeholder and alt attributes, and the labels of buttons. A word of
-two or more Latin letters fails the page unless it is on the short `ALLOWED` list or is data of
-the test world (the test users' login names).
+two or more Latin letters fails the page unless it is on the short list in `chinese.py` or is
+data of the test world (the test users' login names).
 
 The pages come from the permission matrix (`test_permission_matrix.py`), so a new model or admin
 page is walked as soon as it has a row there.
 """
 
-import re
 from collections import defaultdict
 
 import pytest
@@ -21,15 +20,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from .browser import DESKTOP, chromium, log_in, needs_chromium, open_page
+from .chinese import english_words
 from .test_permission_matrix import EXTRA, MODELS, expected, extra_args, sample, url_names
 
 pytestmark = needs_chromium
-
-# Names Chinese offices write in Latin letters as they are.
-ALLOWED = {"Excel", "CSV", "ID", "xlsx", "csv", "PDF", "QR", "TOTP", "WPS", "GBK", "UTF", "BOM"}
-ALLOWED |= {"KB", "MB", "GB", "JPEG", "PNG", "WebP", "EXIF", "GPS"}
-# A key as it is printed on the keyboard ("按住 Ctrl 键点击可选择多项").
-ALLOWED |= {"Ctrl"}
 
 # Admin URLs of the matrix that are not pages a worker reads.
 NOT_PAGES = {"admin:jsi18n", "admin:autocomplete", "admin:logout", "admin:view_on_site"}
@@ -54,16 +48,6 @@ READ_PAGE = """() => {
   )) out.push(button.value);
   return out.join("\\n");
 }"""
-
-LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z’']*[A-Za-z](?![A-Za-z0-9])")
-ADDRESS = re.compile(r"https?://\S+")
-
-
-def english_words(text, data=()):
-    text = ADDRESS.sub(" ", text)
-    for value in data:
-        text = text.replace(value, " ")
-    return sorted({word for word in LATIN_WORD.findall(text) if word not in ALLOWED})
 
 
 def test_english_words_are_found():
