@@ -271,3 +271,7 @@ class ImportLogAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
+
+
+# The audit trail's pages (查阅记录 and the raw log); after the classes above, which they use.
+from jinhai import admin_audit  # noqa: E402, F401

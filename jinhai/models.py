@@ -1,3 +1,4 @@
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -42,3 +43,15 @@ def resource_titles() -> dict[str, str]:
     from jinhai.imports.base import resource_registry
 
     return {key: resource.title for key, resource in resource_registry().items()}
+
+
+class AccessRecord(LogEntry):
+    """查阅记录: the audit trail's "looked at a person's record" entries, as street staff read
+    them (jinhai.admin_audit). The rows are django-auditlog's; this is a second view of them."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "查阅记录"
+        verbose_name_plural = "查阅记录"
+        # Written by the audit trail only; read, never changed.
+        default_permissions = ("view",)

@@ -5,7 +5,7 @@ import re
 
 # Names Chinese offices write in Latin letters as they are.
 ALLOWED = {"Excel", "CSV", "ID", "xlsx", "csv", "PDF", "QR", "TOTP", "WPS", "GBK", "UTF", "BOM"}
-ALLOWED |= {"KB", "MB", "GB", "JPEG", "PNG", "WebP", "EXIF", "GPS"}
+ALLOWED |= {"KB", "MB", "GB", "JPEG", "PNG", "WebP", "EXIF", "GPS", "IP"}
 # A key as it is printed on the keyboard ("按住 Ctrl 键点击可选择多项").
 ALLOWED |= {"Ctrl"}
 

@@ -145,3 +145,21 @@ def test_login_and_lockout_pages_are_chinese(browser, live_server, world, users,
         assert [e for e in watch.console_errors if "status of 429" not in e] == []
     assert "登录已暂停" in text and "以后再试" in text, text
     assert not found, report(found)
+
+
+def test_the_audit_log_is_chinese_for_superusers(browser, live_server, world, users):
+    from auditlog.models import LogEntry
+
+    changed = world.a.volunteer
+    changed.name = "改过的名字"
+    changed.save()
+    pages = [("admin:auditlog_logentry_changelist", reverse("admin:auditlog_logentry_changelist"))]
+    for action in (LogEntry.Action.CREATE, LogEntry.Action.UPDATE):
+        entry = LogEntry.objects.filter(action=action).latest("timestamp")
+        pages.append(
+            (f"entry {action}", reverse("admin:auditlog_logentry_change", args=[entry.pk]))
+        )
+    found, statuses, errors = walk(browser, live_server, pages, users.superuser)
+    assert set(statuses.values()) == {200}
+    assert not found, report(found)
+    assert errors == {}
