@@ -205,6 +205,10 @@ class AuditLogAdmin(LogEntryAdmin):
         body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
         return format_html("<table>{}{}</table>", header, body)
 
+    @admin.display(description="操作人")
+    def user_url(self, entry):
+        return super().user_url(entry) if entry.actor else "系统"
+
     @admin.display(description="关联 ID")
     def cid_url(self, entry):
         return super().cid_url(entry)

@@ -65,12 +65,17 @@ _M2M_OPERATIONS = {"add": "添加", "delete": "移除", "clear": "清空"}
 
 def change_rows(entry):
     """(field, before, after) of one change entry, in Chinese: the fields' names, choices by
-    their labels, related rows by their names, yes/no as 是/否, nothing as (空)."""
+    their labels, related rows by their names, yes/no as 是/否, nothing as (空). Rows that point
+    at the record are left out."""
     raw = entry.changes_dict
     shown = {str(name): values for name, values in entry.changes_display_dict.items()}
     model = entry.content_type.model_class()
     rows = []
     for name, change in raw.items():
+        if _is_reverse(model, name):
+            # The rows pointing here (a new person's "appointments"): django-auditlog writes
+            # the related manager's name ("volunteers.Appointment.None"); they are not a change.
+            continue
         label = _verbose_name(model, name)
         if isinstance(change, dict) and change.get("type") == "m2m":
             operation = _M2M_OPERATIONS.get(change.get("operation"), change.get("operation"))
@@ -89,6 +94,17 @@ def _verbose_name(model, name):
     from django.utils.text import capfirst
 
     try:
-        return str(capfirst(model._meta.get_field(name).verbose_name))
+        field = model._meta.get_field(name)
     except (FieldDoesNotExist, AttributeError):
         return name
+    return str(capfirst(field.verbose_name))
+
+
+def _is_reverse(model, name) -> bool:
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        field = model._meta.get_field(name)
+    except (FieldDoesNotExist, AttributeError):
+        return False
+    return field.auto_created and not field.concrete

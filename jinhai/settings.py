@@ -42,10 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
-    "axes",
+    "jinhai.renamed_apps.AxesConfig",  # django-axes, under a Chinese name
     "auditlog",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "jinhai.renamed_apps.TOTPConfig",  # django-otp's TOTP devices, under a Chinese name
     # The project package is an app too: it holds what every app shares (import log, template tags).
     "jinhai",
     "communities",

@@ -124,6 +124,13 @@ def _empty_cache():
 
 @pytest.fixture
 def world(db):
+    import importlib
+
+    from django.apps import apps
+
+    # The migration's committee roles, made again if a transactional test (live_server) flushed
+    # them.
+    importlib.import_module("communities.migrations.0002_roles").create_roles(apps, None)
     jinhai = SubdistrictFactory(name="金海街道")
     other = SubdistrictFactory(name="西渡街道")
     street_training = TrainingFactory(subdistrict=jinhai, title="两长队伍能力建设培训班")
