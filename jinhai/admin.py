@@ -192,19 +192,19 @@ class ScopedInline(ScopedFieldsMixin):
 class ScopedExportAdmin(ExportMixin, ScopedAdmin):
     """A scoped admin with spreadsheet export; the export queryset is the scoped change list.
 
-    What the file looks like is `jinhai.exports`: Chinese columns and values, a named sheet,
-    column widths, a Chinese file name with the Shanghai date. An admin may name its own
-    `export_resource_class`; imports keep their own resources (`resource_classes`).
+    What the file looks like is `jinhai.exports`: a named sheet, column widths, a Chinese file
+    name with the Shanghai date. The columns are those of the admin's import resource where it
+    has one (`resource_classes`: the import's own headers, so an export can be edited and
+    imported again), otherwise every field under its Chinese name (`exports.ExportResource`).
     """
 
     # Formula-safe formats, Excel first, and CSV in UTF-8 with BOM so that Excel shows Chinese.
     export_formats = exports.EXPORT_FORMATS
     export_form_class = exports.ExportForm
-    export_resource_class = None
     to_encoding = "utf-8-sig"
 
     def get_export_resource_classes(self, request):
-        return [self.export_resource_class or exports.export_resource_for(self.model)]
+        return list(self.resource_classes) or [exports.export_resource_for(self.model)]
 
     def get_export_queryset(self, request):
         queryset = super().get_export_queryset(request)

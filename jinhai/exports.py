@@ -1,7 +1,8 @@
 """What a change list's 导出 gives staff: a spreadsheet they can read as it opens.
 
-- columns named by the fields' Chinese names, choices by their labels (楼组长, not ``building``),
-  yes/no as 是/否, a related row by its name and several by their names joined with 、;
+- columns named by the fields' Chinese names (or the import's headers, on an import page),
+  choices by their labels (楼组长, not ``building``), yes/no as 是/否, a related row by its name
+  and several by their names joined with 、;
 - a workbook with one sheet named after the model (not tablib's "Tablib Dataset"), the header row
   bold and frozen, dates as 2026-12-01 and times as 2026-12-01 14:30 in Shanghai time, and
   columns wide enough for their Chinese text;
@@ -16,6 +17,7 @@ import io
 import re
 import unicodedata
 
+import tablib
 from django import forms
 from django.db import models
 from django.utils import timezone
@@ -74,8 +76,16 @@ def set_column_widths(sheet, widths) -> None:
         sheet.column_dimensions[get_column_letter(i)].width = width
 
 
+def yes_no(value):
+    """是/否 for a yes/no cell (Excel would show TRUE/FALSE; the imports read 是/否 back)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
 def excel_value(value):
-    """A cell's value as Excel stores it: local naive times (Excel has no time zones)."""
+    """A cell's value as Excel stores it: local naive times (Excel has no time zones), 是/否."""
+    value = yes_no(value)
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)
     return escape_formula(value)
@@ -132,6 +142,11 @@ class ExcelExport(SafeXLSX):
 class CSVExport(SafeCSV):
     label = "CSV 文本(.csv,UTF-8)"
 
+    def export_data(self, dataset, **kwargs):
+        rows = ([yes_no(value) for value in row] for row in dataset)
+        shown = tablib.Dataset(*rows, headers=dataset.headers, title=dataset.title)
+        return super().export_data(shown, **kwargs)
+
 
 # Excel first: it is what the export form offers unless staff choose otherwise.
 EXPORT_FORMATS = [ExcelExport, CSVExport]
@@ -179,8 +194,6 @@ class ExportResource(resources.ModelResource):
             return str(value)
         if model_field.choices:
             return getattr(instance, f"get_{model_field.name}_display")()
-        if isinstance(model_field, models.BooleanField):
-            return "是" if value else "否"
         if isinstance(value, models.fields.files.FieldFile):
             return value.name
         if isinstance(value, list):  # an ArrayField or a JSON list of choices

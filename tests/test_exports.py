@@ -15,8 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jinhai import exports
 from jinhai.admin import ScopedExportAdmin
-from jinhai.exports import column_widths, display_width, export_filename, safe_name, sheet_title
+from jinhai.exports import column_widths, display_width, export_filename
 
 from .chinese import english_words
 from .test_query_counts import grow_tenfold
@@ -64,14 +65,14 @@ def test_file_name_is_chinese_with_the_shanghai_date():
 
 
 def test_the_export_page_offers_excel_first_with_chinese_columns(world, users, login):
-    from volunteers.models import Appointment
+    from volunteers.models import Participation
 
-    page = login(users.staff_a).get(export_url(Appointment))
+    page = login(users.staff_a).get(export_url(Participation))
     form = page.context["form"]
     assert form.fields["format"].initial == "0"
     assert form.fields["format"].choices[0] == ("0", "Excel 工作簿(.xlsx)")
     labels = [str(f.label) for f in form.fields.values() if getattr(f, "is_selectable_field", 0)]
-    assert {"志愿者", "类型", "楼组"} <= set(labels), labels
+    assert {"志愿者", "活动", "服务时长(小时)"} <= set(labels), labels
     assert english_words(" ".join(labels)) == []
 
 
@@ -81,11 +82,11 @@ def test_export_file_is_chinese(world, users, login, model):
     with mock.patch("django.utils.timezone.now", return_value=LATE_EVENING_UTC):
         response = export(client, model)
     assert response.status_code == 200
-    name = safe_name(model._meta.verbose_name_plural)
+    name = exports.safe_name(model._meta.verbose_name_plural)
     disposition = response["Content-Disposition"]
     assert unquote(disposition.split("filename*=utf-8''")[1]) == f"{name}-2026-12-01.xlsx"
     sheet = workbook(response).active
-    assert sheet.title == sheet_title(name)
+    assert sheet.title == exports.sheet_title(name)
     assert sheet.freeze_panes == "A2"
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) > 1, "the test world has rows to export"
@@ -102,16 +103,32 @@ def test_export_file_is_chinese(world, users, login, model):
 
 
 def test_export_values_are_labels_and_names(world, users, login):
-    from volunteers.models import Appointment
+    from communities.models import Community
+    from volunteers.models import Participation
 
-    sheet = workbook(export(login(users.staff_a), Appointment)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    by_header = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    leader = next(r for r in by_header if r["志愿者"] == world.a.volunteer.name)
-    assert leader["类型"] == "楼组长"
-    assert leader["楼组"] == str(world.a.building_group)
-    assert leader["街面"] in ("", None)
-    assert isinstance(leader["任期开始"], datetime.datetime | datetime.date)
+    client = login(users.staff_a)
+    rows = list(workbook(export(client, Participation)).active.values)
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["志愿者"] == str(world.a.volunteer)
+    assert record["活动"] == str(world.a.activity)
+    rows = list(workbook(export(client, Community)).active.values)
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["所属街道"] == world.subdistrict.name
+    kind = Community._meta.get_field("kind")
+    assert record[kind.verbose_name] == world.a.community.get_kind_display()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in EXPORTING if admin.site._registry[m].resource_classes],
+    ids=lambda m: m._meta.label,
+)
+def test_an_import_pages_export_has_the_imports_headers(world, users, login, model):
+    """So that an exported file can be edited and imported again: every column the import
+    needs is there (a few more, such as a name beside a code, are for reading)."""
+    resource = admin.site._registry[model].resource_classes[0]
+    headers = list(workbook(export(login(users.street), model)).active.values)[0]
+    assert set(resource.required_headers()) <= set(headers), headers
 
 
 def test_csv_export_keeps_the_bom_and_chinese_headers(world, users, login):
@@ -121,7 +138,7 @@ def test_csv_export_keeps_the_bom_and_chinese_headers(world, users, login):
     assert response["Content-Disposition"].endswith(".csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
     header = response.content.decode("utf-8-sig").splitlines()[0]
-    assert "名称" in header and english_words(header) == []
+    assert "社区名称" in header and english_words(header) == []
 
 
 def test_community_staff_export_only_their_community(world, users, login):
