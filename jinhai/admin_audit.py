@@ -145,8 +145,7 @@ class AccessRecordAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     fields = readonly_fields = ["timestamp", "who", "kind", "record", "remote_addr"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).filter(action=LogEntry.Action.ACCESS)
-        return viewed_in_scope(queryset, Scope.for_user(request.user))
+        return viewed_in_scope(super().get_queryset(request), Scope.for_user(request.user))
 
     def has_view_permission(self, request, obj=None):
         allowed = request.user.has_perm("jinhai.view_accessrecord")

@@ -45,9 +45,16 @@ def resource_titles() -> dict[str, str]:
     return {key: resource.title for key, resource in resource_registry().items()}
 
 
+class AccessRecords(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(action=LogEntry.Action.ACCESS)
+
+
 class AccessRecord(LogEntry):
     """查阅记录: the audit trail's "looked at a person's record" entries, as street staff read
     them (jinhai.admin_audit). The rows are django-auditlog's; this is a second view of them."""
+
+    objects = AccessRecords()
 
     class Meta:
         proxy = True
