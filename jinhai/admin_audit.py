@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 from jinhai.admin import ReadOnlyAdminMixin, ScopedAdmin
 from jinhai.audit import change_rows, personal_models, viewed_in_scope
 from jinhai.models import AccessRecord
-from jinhai.scoping import Scope
+from jinhai.scoping import Scope, is_scoped_model
 
 
 def user_name(user) -> str:
@@ -45,9 +45,11 @@ class KindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
+        everything = Scope.for_user(request.user).everything
         return [
             (model._meta.label_lower, capfirst(model._meta.verbose_name))
             for model in personal_models()
+            if everything or is_scoped_model(model)
         ]
 
     def queryset(self, request, queryset):

@@ -93,6 +93,10 @@ def test_filter_by_staff_member_record_and_date(world, users, login, looked):
     assert old.pk not in today and looked["a_by_staff_a"].pk in today
     year = timezone.localtime(timezone.now() - datetime.timedelta(days=400)).year
     assert shown(client.get(URL, {"timestamp__year": year})) == {old.pk}
+    # By kind of record: the kinds a street office reaches (not staff accounts).
+    assert shown(client.get(URL, {"kind": "self_governance.account"})) == {looked["a_account"].pk}
+    kinds = dict(client.get(URL).context["cl"].filter_specs[1].lookup_choices)
+    assert "volunteers.volunteer" in kinds and "auth.user" not in kinds
     # And by name.
     assert shown(client.get(URL, {"q": world.b.volunteer.name})) == {looked["b_by_staff_b"].pk}
 
