@@ -23,6 +23,9 @@ STREET_ONLY = {
 }
 # Never editable by either staff group: who works where is a system administrator's business.
 ADMIN_ONLY = {("communities", "staffprofile"), ("communities", "role")}
+# Permissions outside the portal apps, by group: reading who looked at personal data (查阅记录,
+# jinhai.admin_audit) is the street office's oversight, not the watched colleagues'.
+EXTRA_PERMISSIONS = {STREET_STAFF: [("jinhai", "accessrecord", "view_accessrecord")]}
 
 
 def _wanted_codenames(model, group):
@@ -59,6 +62,14 @@ def sync_staff_groups():
                 ct = ContentType.objects.get_for_model(model)
                 codenames = _wanted_codenames(model, group_name)
                 wanted.extend(Permission.objects.filter(content_type=ct, codename__in=codenames))
+        for app_label, model_name, codename in EXTRA_PERMISSIONS.get(group_name, []):
+            wanted.extend(
+                Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    content_type__model=model_name,
+                    codename=codename,
+                )
+            )
         group.permissions.set(wanted)
 
 

@@ -9,14 +9,21 @@ from functools import cached_property
 
 from auditlog.registry import auditlog
 from auditlog.signals import accessed
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags import admin_list
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.http import Http404, HttpResponseRedirect
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from import_export.admin import ExportMixin
 
-from jinhai.imports.formats import EXPORT_FORMATS
+from jinhai import exports
+from jinhai.imports.base import resource_titles
 from jinhai.models import ImportLog
 from jinhai.scoping import Scope, is_scoped_model, log_cross_scope_attempt
 
@@ -137,6 +144,18 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
     paginator = BoundedPaginator
     show_full_result_count = False
 
+    def get_deleted_objects(self, objs, request):
+        # Deleting a row deletes its many-to-many links too; Django lists them as English class
+        # names ("CommitteeMember-role relationship: CommitteeMember_roles object (1)"). They are
+        # not records anyone keeps: leave them out of what the confirmation page lists.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = [m._meta for m in apps.get_models(include_auto_created=True)]
+        links = [opts for opts in links if opts.auto_created]
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in links)
+        plurals = {str(opts.verbose_name_plural) for opts in links}
+        model_count = {name: n for name, n in model_count.items() if str(name) not in plurals}
+        return _without_links(to_delete, prefixes), model_count, perms_needed, protected
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Forms check what they can; a service may still refuse at write time (another user
         # spent the points a moment ago). Its ValidationError rolled the transaction back:
@@ -188,6 +207,30 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
 
+def _without_links(nested, prefixes):
+    kept = []
+    for item in nested:
+        if isinstance(item, list):
+            inner = _without_links(item, prefixes)
+            if inner:
+                kept.append(inner)
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept
+
+
+def _boolean_icon(field_val):
+    # Django writes the yes/no icons' text as Python's True/False/None in every language; a
+    # screen reader reads that out. Same icons, Chinese text.
+    icon = {True: "yes", False: "no", None: "unknown"}[field_val]
+    text = {True: "是", False: "否", None: "未知"}[field_val]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), text)
+
+
+# Django's change lists, detail pages and read-only fields all take the icon from this module.
+admin_list._boolean_icon = _boolean_icon
+
+
 def check_in_scope(request, obj) -> None:
     """The last line before a write: the row (as it would be saved) is the user's to write."""
     if not Scope.for_user(request.user).allows(obj):
@@ -233,11 +276,36 @@ class ScopedInline(ScopedFieldsMixin):
 
 
 class ScopedExportAdmin(ExportMixin, ScopedAdmin):
-    """A scoped admin with spreadsheet export; the export queryset is the scoped change list."""
+    """A scoped admin with spreadsheet export; the export queryset is the scoped change list.
 
-    # Formula-safe formats, and CSV in UTF-8 with BOM so that Excel shows Chinese correctly.
-    export_formats = EXPORT_FORMATS
+    What the file looks like is `jinhai.exports`: a named sheet, column widths, a Chinese file
+    name with the Shanghai date. The columns are those of the admin's import resource where it
+    has one (`resource_classes`: the import's own headers, so an export can be edited and
+    imported again), otherwise every field under its Chinese name (`exports.ExportResource`).
+    """
+
+    # Formula-safe formats, Excel first, and CSV in UTF-8 with BOM so that Excel shows Chinese.
+    export_formats = exports.EXPORT_FORMATS
+    export_form_class = exports.ExportForm
     to_encoding = "utf-8-sig"
+
+    def get_export_resource_classes(self, request):
+        return list(self.resource_classes) or [exports.export_resource_for(self.model)]
+
+    def get_export_queryset(self, request):
+        queryset = super().get_export_queryset(request)
+        return exports.export_queryset(self.model, queryset, self.admin_site)
+
+    def get_export_filename(self, request, queryset, file_format):
+        return exports.export_filename(self.model, file_format)
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form)
+        # The library quotes the name as it is; a Chinese name needs RFC 6266's filename*.
+        response["Content-Disposition"] = content_disposition_header(
+            True, self.get_export_filename(request, queryset, file_format)
+        )
+        return response
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         # The library keeps numbers and dates native only for its own binary format classes
@@ -247,6 +315,7 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
         data = self.get_data_for_export(
             request, queryset, force_native_type=file_format.is_binary(), **kwargs
         )
+        data.title = str(self.model._meta.verbose_name_plural)
         export_data = file_format.export_data(data)
         encoding = kwargs.get("encoding")
         if not file_format.is_binary() and encoding:
@@ -254,15 +323,31 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
         return export_data
 
 
+class ImportResourceFilter(admin.SimpleListFilter):
+    title = "导入类型"
+    parameter_name = "resource"
+
+    def lookups(self, request, model_admin):
+        return list(resource_titles().items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(resource=self.value()) if self.value() else queryset
+
+
 @admin.register(ImportLog)
 class ImportLogAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Read-only: an import's record is written by the import itself; staff see their own."""
 
-    list_display = ["at", "user", "resource", "file_name", "rows", "created", "updated"]
-    list_filter = ["resource"]
+    list_display = ["at", "user", "resource_title", "file_name", "rows", "created", "updated"]
+    list_filter = [ImportResourceFilter]
+    fields = readonly_fields = list_display
     list_select_related = ["user"]
     search_fields = ["file_name", "user__username"]
     date_hierarchy = "at"
+
+    @admin.display(description="导入类型", ordering="resource")
+    def resource_title(self, log):
+        return resource_titles().get(log.resource, log.resource)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

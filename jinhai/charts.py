@@ -9,10 +9,10 @@ A `Chart` is data only (labels, series, unit); how it looks is decided once in
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .exports import column_widths, set_column_widths, sheet_title
 from .imports.formats import escape_formula
 
 
@@ -91,9 +91,6 @@ def _plain(value):
     return value
 
 
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
 def workbook(charts: list[Chart], *, title: str) -> bytes:
     """Every chart as a sheet of its own (headers in the first row), as .xlsx bytes.
 
@@ -106,7 +103,7 @@ def workbook(charts: list[Chart], *, title: str) -> bytes:
     book.remove(book.active)
     used = set()
     for chart in charts:
-        name = _SHEET_FORBIDDEN.sub(" ", chart.title)[:31] or chart.key
+        name = sheet_title(chart.title, chart.key)
         while name in used:  # Excel needs distinct sheet names of at most 31 characters
             name = name[:28] + f"~{len(used)}"
         used.add(name)
@@ -116,14 +113,12 @@ def workbook(charts: list[Chart], *, title: str) -> bytes:
             cell.font = Font(bold=True)
         for row in chart.rows:
             sheet.append([escape_formula(_plain(v)) for v in row])
-        sheet.column_dimensions["A"].width = max(
-            [12] + [len(str(label)) * 2 + 2 for label in chart.labels]
-        )
+        set_column_widths(sheet, column_widths(sheet.iter_rows(values_only=True)))
         if chart.note:
             sheet.append([])
             sheet.append([escape_formula(chart.note)])
     if not charts:
-        book.create_sheet(title[:31] or "数据").append(["暂无数据"])
+        book.create_sheet(sheet_title(title)).append(["暂无数据"])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,5 +1,7 @@
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ImportLog(models.Model):
@@ -28,4 +30,24 @@ class ImportLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.resource} {self.file_name}"
+        at = timezone.localtime(self.at) if self.at else None
+        return f"{at:%Y-%m-%d %H:%M} {self.file_name}".strip()
+
+
+class AccessRecords(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(action=LogEntry.Action.ACCESS)
+
+
+class AccessRecord(LogEntry):
+    """查阅记录: the audit trail's "looked at a person's record" entries, as street staff read
+    them (jinhai.admin_audit). The rows are django-auditlog's; this is a second view of them."""
+
+    objects = AccessRecords()
+
+    class Meta:
+        proxy = True
+        verbose_name = "查阅记录"
+        verbose_name_plural = "查阅记录"
+        # Written by the audit trail only; read, never changed.
+        default_permissions = ("view",)

@@ -42,10 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
-    "axes",
+    "jinhai.renamed_apps.AxesConfig",  # django-axes, under a Chinese name
     "auditlog",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "jinhai.renamed_apps.TOTPConfig",  # django-otp's TOTP devices, under a Chinese name
     # The project package is an app too: it holds what every app shares (import log, template tags).
     "jinhai",
     "communities",
@@ -157,6 +157,10 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# The portal's own Chinese for what Django and the packages say in the admin (read before theirs),
+# and one date format across it (jinhai/formats/zh_Hans/formats.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["jinhai.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
@@ -184,6 +188,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Renders that template in the admin's frame with the time the lock ends (jinhai.views).
+AXES_LOCKOUT_CALLABLE = "jinhai.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 # A second factor for the admin (django-otp, TOTP apps such as 微信/支付宝 小程序 or any
 # authenticator): staff register a device in 管理后台 › TOTP devices; once this is on, the admin

@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 
@@ -27,6 +30,36 @@ class HomeView(TemplateView):
         )
         context["communities"] = list(Community.objects.select_related("subdistrict").with_counts())
         return context
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): in the admin's frame,
+    saying in Shanghai time when the lock ends. The lock runs from the last wrong password
+    (axes records no attempt while it refuses one), so that is where it is counted from."""
+    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+    from axes.models import AccessAttempt
+
+    username = get_client_username(request, credentials) or ""
+    attempts = AccessAttempt.objects.filter(username=username)
+    address = getattr(request, "axes_ip_address", None)
+    if address:
+        attempts = attempts.filter(ip_address=address)
+    last = attempts.order_by("-attempt_time").values_list("attempt_time", flat=True).first()
+    cool_off = get_cool_off(request)
+    until = timezone.localtime((last or timezone.now()) + cool_off) if cool_off else None
+    context = {
+        **admin.site.each_context(request),
+        "title": "登录已暂停",
+        "failure_limit": get_failure_limit(request, credentials),
+        "until": until,
+        "until_today": until is not None and until.date() == timezone.localdate(),
+    }
+    return render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        context,
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
 
 
 def healthz(request):

@@ -132,6 +132,17 @@ def open_page(browser, **options):
         context.close()
 
 
+def log_in(page, base, user, password=None):
+    """Log `user` in through the admin's login form (the test users' password by default)."""
+    from .conftest import PASSWORD
+
+    page.goto(f"{base}/admin/login/?next=/admin/", wait_until="networkidle")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password or PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
 def axe_violations(page):
     """axe-core's serious and critical violations on the whole page (the map's Leaflet markup
     included), as readable lines: rule, impact, and the selectors of the elements at fault."""

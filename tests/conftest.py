@@ -129,6 +129,13 @@ def _empty_cache():
 
 @pytest.fixture
 def world(db):
+    import importlib
+
+    from django.apps import apps
+
+    # The migration's committee roles, made again if a transactional test (live_server) flushed
+    # them.
+    importlib.import_module("communities.migrations.0002_roles").create_roles(apps, None)
     jinhai = SubdistrictFactory(name="金海街道")
     other = SubdistrictFactory(name="西渡街道")
     street_training = TrainingFactory(subdistrict=jinhai, title="两长队伍能力建设培训班")
@@ -243,7 +250,24 @@ def users(world):
     AccessLog.objects.create(username="street", **seen)
     AccessFailureLog.objects.create(username="street", locked_out=False, **seen)
     TOTPDevice.objects.create(user=named.street, name="值班手机", confirmed=True)
+    # Street staff opened community A's leader: one row of 查阅记录 (jinhai.AccessRecord).
+    _looked_at(world.a.volunteer, by=named.street)
     return named
+
+
+def _looked_at(record, *, by):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_pk=str(record.pk),
+        object_id=record.pk,
+        object_repr=str(record),
+        action=LogEntry.Action.ACCESS,
+        actor=by,
+        remote_addr="10.0.0.5",
+    )
 
 
 @pytest.fixture

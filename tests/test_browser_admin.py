@@ -16,8 +16,7 @@ from communities.models import BuildingGroup
 from self_governance.agreements.models import PointEntry
 from self_governance.fund.models import ProjectStatus
 
-from .browser import DESKTOP, chromium, needs_chromium, open_page
-from .conftest import PASSWORD
+from .browser import DESKTOP, chromium, log_in, needs_chromium, open_page
 
 pytestmark = needs_chromium
 
@@ -26,14 +25,6 @@ pytestmark = needs_chromium
 def browser():
     with chromium() as opened:
         yield opened
-
-
-def log_in(page, base, user, password=PASSWORD):
-    page.goto(f"{base}/admin/login/?next=/admin/", wait_until="networkidle")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def test_staff_login_and_a_wrong_password(browser, live_server, users):

@@ -87,6 +87,8 @@ MODELS = {
     "axes.accesslog": ("access_log", EVERYONE, {}),
     "axes.accessfailurelog": ("access_failure", EVERYONE, {}),
     "auditlog.logentry": ("audit_entry", EVERYONE, {}),
+    # 查阅记录: who looked at personal data, for the street office's oversight (jinhai.admin_audit).
+    "jinhai.accessrecord": ("access_record", {"street"}, {"street": "v"}),
     "otp_totp.totpdevice": ("totp_device", EVERYONE, {}),
 }  # fmt: skip
 
@@ -195,6 +197,7 @@ def sample(world, users, path):
         "access_log": lambda: AccessLog.objects.first(),
         "access_failure": lambda: AccessFailureLog.objects.first(),
         "audit_entry": lambda: LogEntry.objects.first(),
+        "access_record": lambda: LogEntry.objects.filter(action=LogEntry.Action.ACCESS).first(),
         "totp_device": lambda: TOTPDevice.objects.first(),
         "a.points.redemption": lambda: Redemption.objects.get(account=world.a.points.household),
         "a.points.month": lambda: MonthlyPoints.objects.filter(

@@ -31,7 +31,18 @@ def test_lockout_is_per_username_and_address_and_ends(world, users, settings):
         LOGIN, {"username": "staff_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
     )
     assert locked.status_code == 429
-    assert "登录已暂停" in locked.content.decode()
+    page = locked.content.decode()
+    assert "登录已暂停" in page
+    # In the admin's frame, saying in Shanghai time when to try again.
+    from axes.models import AccessAttempt
+
+    last = AccessAttempt.objects.get(username="staff_a", ip_address="10.0.0.7").attempt_time
+    until = timezone.localtime(last + settings.AXES_COOLOFF_TIME)
+    when = (
+        f"今天 {until:%H:%M}" if until.date() == timezone.localdate() else f"{until:%Y-%m-%d %H:%M}"
+    )
+    assert f"请在<strong>{when}</strong>以后再试" in page
+    assert settings.PORTAL_NAME in page and "Django" not in page and "PT15M" not in page
     # A colleague at the same address, and the same user elsewhere, are not locked out.
     colleague = Client().post(
         LOGIN, {"username": "staff_b", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
@@ -42,8 +53,6 @@ def test_lockout_is_per_username_and_address_and_ends(world, users, settings):
     )
     assert elsewhere.status_code == 302
     # The cool-off is finite.
-    from axes.models import AccessAttempt
-
     AccessAttempt.objects.filter(username="staff_a").update(
         attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
     )

@@ -345,6 +345,11 @@ def resource_registry() -> dict[str, type[SheetResource]]:
     return dict(sorted(found.items()))
 
 
+def resource_titles() -> dict[str, str]:
+    """Each import's Chinese name (小区楼组) by its key (places)."""
+    return {key: resource.title for key, resource in resource_registry().items()}
+
+
 def sheet_from_dataset(dataset) -> Sheet:
     """A plain tablib Dataset (from code, not an upload) seen as a Sheet; rows count from 2."""
     headers = [cells.name_key(h) for h in (dataset.headers or [])]
