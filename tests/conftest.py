@@ -238,6 +238,11 @@ def users(world):
     AccessLog.objects.create(username="street", **seen)
     AccessFailureLog.objects.create(username="street", locked_out=False, **seen)
     TOTPDevice.objects.create(user=named.street, name="值班手机", confirmed=True)
+    # A queued background job of street staff (and so its django-tasks queue row).
+    from jobs.models import JobKind
+    from jobs.services import start
+
+    named.job = start(JobKind.FIGURES, user=named.street, title="数据看板 Excel")
     return named
 
 
