@@ -315,3 +315,14 @@ def _fund(world):
         contest=contest, entry=entry, round=contest_round,
         round_score=RoundScoreFactory(round=contest_round, entry=entry, score=Decimal("88.5")),
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The portal's own database for tests that run it in other processes (tests/served.py)."""
+    from django.db import connection
+
+    from .served import served_site
+
+    with django_db_blocker.unblock(), served_site(connection, tmp_path_factory.mktemp("site")) as s:
+        yield s
