@@ -158,3 +158,71 @@ def counting_resource(resource_class, job: Context, total: int):
     Counting.__name__ = resource_class.__name__
     Counting.__qualname__ = resource_class.__qualname__
     return Counting
+
+
+# --- 导入 (a spreadsheet of more than JOB_IMPORT_ROWS rows) ---
+
+# How many bad rows a failed import job lists (the file's row numbers; the count is complete).
+IMPORT_ERRORS_SHOWN = 200
+
+
+def start_import(resource_class, *, user, file_name: str, content: bytes) -> str:
+    """Queue the import of one uploaded file into `resource_class` (a SheetResource) for `user`;
+    return the job's page. The file is kept with the job's files, so any worker reads it; the
+    import runs as `import_sheet` does: all or nothing, every bad row named."""
+    if not resource_class.may_import(user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("没有导入该数据的权限。")
+    job = start(
+        JobKind.IMPORT,
+        user=user,
+        title=f"导入 {resource_class.title}:{file_name}"[:200],
+        params={"resource": resource_class.key, "file_name": file_name},
+        source=(f"upload{Path(file_name).suffix.lower()[:10]}", content),
+    )
+    return job_url(job)
+
+
+@handler(JobKind.IMPORT)
+def import_sheet(job: Context, *, resource: str, file_name: str) -> str:
+    from jinhai.imports.base import resource_registry
+    from jinhai.imports.formats import SheetFormat
+    from jinhai.imports.reading import SheetError
+
+    resource_class = resource_registry().get(resource)
+    if resource_class is None or not resource_class.may_import(job.user):
+        raise JobRefused("没有导入该数据的权限。")
+    job.progress(0, None, "读取文件")
+    try:
+        dataset = SheetFormat.for_resource(resource_class)().create_dataset(job.read_source())
+    except SheetError as exc:
+        raise JobRefused(str(exc)) from exc
+    importer = resource_class(user=job.user)
+    importer.progress = lambda done, total: job.progress(done, total, "检查每一行")
+    result = importer.import_data(
+        dataset,
+        dry_run=False,
+        rollback_on_validation_errors=True,
+        file_name=file_name,
+        user=job.user,
+    )
+    if result.has_errors():
+        reasons = ";".join(str(error.error) for error in result.base_errors)
+        raise JobRefused(f"文件未导入,未写入任何数据。{reasons}")
+    if result.has_validation_errors():
+        lines = [
+            f"第 {number} 行 {column or ''}:{reason}"
+            for number, column, reason in result.error_items[:IMPORT_ERRORS_SHOWN]
+        ]
+        more = len(result.error_items) - len(lines)
+        raise JobRefused(
+            f"文件中有 {len(result.error_items)} 处错误,未写入任何数据。\n"
+            + "\n".join(lines)
+            + (f"\n……另有 {more} 处" if more > 0 else "")
+        )
+    notes = "".join(result.notes)
+    return (
+        f"导入完成:共 {result.total_rows} 行,新建 {result.created} 行,"
+        f"更新 {result.updated} 行,{result.unchanged} 行无变化。{notes}"
+    )

@@ -27,12 +27,17 @@ def run_queued_jobs() -> int:
     return ran
 
 
+def job_at(url) -> Job:
+    """The job whose page `url` is."""
+    match = resolve(url)
+    assert match.url_name == "jobs_job_change", url
+    return Job.objects.get(pk=match.kwargs["object_id"])
+
+
 def job_of(response) -> Job:
     """The job a view queued and redirected to."""
     assert response.status_code == 302, response.status_code
-    match = resolve(response["Location"])
-    assert match.url_name == "jobs_job_change", response["Location"]
-    return Job.objects.get(pk=match.kwargs["object_id"])
+    return job_at(response["Location"])
 
 
 def finished_download(client, response):

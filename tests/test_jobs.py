@@ -15,7 +15,7 @@ from jobs import services
 from jobs.models import Job, JobKind, JobStatus
 
 from .factories import CompoundFactory
-from .jobs import finished_download, job_of, run_queued_jobs
+from .jobs import finished_download, job_at, job_of, run_queued_jobs
 
 EXPORT = reverse("admin:communities_compound_export")
 COMPOUND_CSV = {
@@ -216,3 +216,31 @@ def test_finished_jobs_go_after_a_week_with_their_files(world, users, settings):
 
     assert not os.path.exists(path)
     assert Job.objects.filter(pk=users.job.pk).exists()
+
+
+def test_an_import_job_writes_all_or_nothing_and_names_the_bad_rows(world, users, login):
+    from communities.models import BuildingGroup
+    from jinhai.imports.base import resource_registry
+    from jobs.handlers import start_import
+
+    from .sheets import csv_bytes
+
+    places = resource_registry()["places"]
+    good = [["社区", "小区", "楼组"]] + [["正学社区", "正学苑", f"{n}号楼"] for n in range(2, 12)]
+    url = start_import(places, user=users.staff_a, file_name="楼组.csv", content=csv_bytes(good))
+    client = login(users.staff_a)
+    job = job_at(url)
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.summary.startswith("导入完成:共 10 行,新建 10 行")
+    assert BuildingGroup.objects.filter(compound=world.a.compound).count() == 11
+
+    bad = good + [["丰乐社区", "丰乐苑", "9号楼"]]  # another community's row
+    url = start_import(places, user=users.staff_a, file_name="楼组.csv", content=csv_bytes(bad))
+    run_queued_jobs()
+    job = job_at(url)
+    assert job.status == JobStatus.FAILED and "第 12 行" in job.error
+    assert "第 12 行" in client.get(url).content.decode()
+    assert BuildingGroup.objects.filter(compound__community=world.b.community).count() == 1
+
