@@ -1,7 +1,8 @@
 """后台任务 in the admin: a user's own jobs, each with its progress and its result.
 
 The change list and each job's page show only the user's own jobs of the scope they have now
-(`Job.objects.for_user`); another user's job, or one of another community, is a 404. A job's
+(`Job.objects.for_user`; superusers see all); another user's job, or one of another community,
+is a 404. A job's
 page polls its status (static/jobs/job.js; without JavaScript the page reloads itself) and
 offers the file once there is one; the file is sent by Django, never from a public URL.
 """
