@@ -244,3 +244,34 @@ def test_an_import_job_writes_all_or_nothing_and_names_the_bad_rows(world, users
     assert "第 12 行" in client.get(url).content.decode()
     assert BuildingGroup.objects.filter(compound__community=world.b.community).count() == 1
 
+
+def test_confirming_a_long_import_in_the_admin_queues_it(world, users, login, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communities.models import BuildingGroup
+
+    from .sheets import csv_bytes
+
+    settings.JOB_IMPORT_ROWS = 3
+    rows = [["社区", "小区", "楼组"]] + [["正学社区", "正学苑", f"{n}号楼"] for n in range(2, 7)]
+    client = login(users.staff_a)
+    preview = client.post(
+        reverse("admin:communities_buildinggroup_import"),
+        {
+            "format": "0",
+            "resource": "0",
+            "import_file": SimpleUploadedFile("楼组.csv", csv_bytes(rows)),
+        },
+    )
+    confirm = preview.context["confirm_form"]
+    response = client.post(
+        reverse("admin:communities_buildinggroup_process_import"),
+        {name: confirm.initial[name] for name in confirm.fields},
+    )
+    job = job_of(response)
+    assert job.kind == JobKind.IMPORT and job.title == "导入 小区楼组:楼组.csv"
+    assert BuildingGroup.objects.filter(compound=world.a.compound).count() == 1  # not yet
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert BuildingGroup.objects.filter(compound=world.a.compound).count() == 6
