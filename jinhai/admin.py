@@ -10,6 +10,7 @@ from functools import cached_property
 from auditlog.registry import auditlog
 from auditlog.signals import accessed
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags import admin_list
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -299,14 +300,6 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
     def get_export_filename(self, request, queryset, file_format):
         return exports.export_filename(self.model, file_format)
 
-    def _do_file_export(self, file_format, request, queryset, export_form=None):
-        response = super()._do_file_export(file_format, request, queryset, export_form)
-        # The library quotes the name as it is; a Chinese name needs RFC 6266's filename*.
-        response["Content-Disposition"] = content_disposition_header(
-            True, self.get_export_filename(request, queryset, file_format)
-        )
-        return response
-
     def get_export_data(self, file_format, request, queryset, **kwargs):
         # The library keeps numbers and dates native only for its own binary format classes
         # (an exact type check); ours are subclasses, so say it here.
@@ -321,6 +314,43 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
         if not file_format.is_binary() and encoding:
             export_data = export_data.encode(encoding)
         return export_data
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # A long change list is exported by a background job (jobs.handlers.export), which
+        # replays this very request in the worker; a short one answers at once.
+        job = getattr(request, "jinhai_job", None)
+        if job is None and _more_than(queryset, settings.JOB_EXPORT_ROWS):
+            from jobs.handlers import start_export
+
+            url = start_export(self, request)
+            self.message_user(
+                request,
+                f"超过 {settings.JOB_EXPORT_ROWS:,} 行,已转为后台任务:完成后在本页下载文件。",
+                messages.INFO,
+            )
+            return HttpResponseRedirect(url)
+        if job is not None:
+            job.export_total = queryset.count()
+        response = super()._do_file_export(file_format, request, queryset, export_form)
+        # The library quotes the name as it is; a Chinese name needs RFC 6266's filename*.
+        response["Content-Disposition"] = content_disposition_header(
+            True, self.get_export_filename(request, queryset, file_format)
+        )
+        return response
+
+    def choose_export_resource_class(self, form, request):
+        chosen = super().choose_export_resource_class(form, request)
+        job = getattr(request, "jinhai_job", None)
+        if job is None:
+            return chosen
+        from jobs.handlers import counting_resource
+
+        return counting_resource(chosen, job, job.export_total)
+
+
+def _more_than(queryset, rows: int) -> bool:
+    # Counts at most rows + 1 of them, however long the list.
+    return queryset.order_by()[: rows + 1].count() > rows
 
 
 class ImportResourceFilter(admin.SimpleListFilter):

@@ -46,17 +46,24 @@ INSTALLED_APPS = [
     "auditlog",
     "django_otp",
     "jinhai.renamed_apps.TOTPConfig",  # django-otp's TOTP devices, under a Chinese name
+    # Background jobs: django-tasks (Django 6's Tasks framework) with its database backend.
+    "django_tasks",
+    "django_tasks_db",
     # The project package is an app too: it holds what every app shares (import log, template tags).
     "jinhai",
     "communities",
     "volunteers",
     "self_governance",
     "orgs",
+    # Background jobs as staff see them (progress, results); its rows never touch the page cache.
+    "jobs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: marks public GETs whose reads may go to a replica.
+    "jinhai.replicas.PublicReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +131,20 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# An optional streaming replica for public reads (jinhai.replicas): pages that anonymous visitors
+# read go to it when it has replayed every change their data version stands for; everything staff
+# and residents write, the admin and the workers use the primary ("default"). Tests mirror it.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": _db.get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": _db.get("CONN_HEALTH_CHECKS", False),
+        "TEST": {"MIRROR": "default"},
+    }
+    if "pool" in _db.get("OPTIONS", {}):
+        DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = _db["OPTIONS"]["pool"]
+DATABASE_ROUTERS = ["jinhai.replicas.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Public pages are cached for anonymous visitors until the data changes (jinhai.caching). The
@@ -141,6 +162,14 @@ CACHES = {
         ),
     )
 }
+# django-environ hands Django's own RedisCache its base options in lower case ("key_prefix"),
+# which Django ignores; give them the names Django reads.
+for _name in ("key_prefix", "timeout", "version", "key_function"):
+    if _name in CACHES["default"]:
+        CACHES["default"][_name.upper()] = CACHES["default"].pop(_name)
+# Sessions in the database by default; several web nodes may keep them in the shared cache
+# (django.contrib.sessions.backends.cached_db: Redis first, the database behind it).
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 # How long a cached page may live at most (seconds; 0 turns the page cache off): the safety net
 # for changes made behind Django's back, such as SQL typed into psql or a restored backup.
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=0 if DEBUG else 300)
@@ -168,8 +197,38 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
+# Where finished jobs leave their files (exports, workbooks, backups) for staff to download
+# through the admin; never served as media.
+JOB_FILES_ROOT = Path(env.str("JOB_FILES_ROOT", default=str(BASE_DIR / "jobfiles")))
+
+# Uploads and job files live on this machine's disk (a shared mount serves several machines) or,
+# with MEDIA_STORAGE=s3, in an S3-compatible bucket (django-storages: MinIO, 阿里云 OSS, 腾讯云
+# COS), private, handed out through signed links that expire.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default=None)
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=600)
+    AWS_S3_FILE_OVERWRITE = False
+    _media_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"location": "media"}}
+    _job_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"location": "jobs"}}
+elif MEDIA_STORAGE == "filesystem":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _job_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": JOB_FILES_ROOT, "base_url": None},
+    }
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
+    "jobs": _job_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -234,6 +293,17 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_TMP_DIR = env.str("IMPORT_TMP_DIR", default="")
 IMPORT_TMP_MAX_AGE = env.int("IMPORT_TMP_MAX_AGE", default=3600)
+
+# Background jobs (jobs app): django-tasks' database backend, so that `manage.py db_worker` on any
+# machine takes them from the same database (SQLite works for one machine).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Exports and imports of more rows than this run as jobs; smaller ones answer at once.
+JOB_EXPORT_ROWS = env.int("JOB_EXPORT_ROWS", default=5000)
+JOB_IMPORT_ROWS = env.int("JOB_IMPORT_ROWS", default=5000)
+# Finished jobs and their files are removed after this many days.
+JOB_KEEP_DAYS = env.int("JOB_KEEP_DAYS", default=7)
+# A running job that has not reported for this long is shown as interrupted (its worker died).
+JOB_STALE_MINUTES = env.int("JOB_STALE_MINUTES", default=15)
 
 # Security: on by default outside DEBUG; a site served over plain HTTP on a closed network sets
 # SECURE_SSL_REDIRECT=false and SECURE_COOKIES=false explicitly.

@@ -11,6 +11,7 @@ os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ["SECURE_SSL_REDIRECT"] = "false"
 os.environ["SECURE_COOKIES"] = "false"
+os.environ.setdefault("JOB_FILES_ROOT", "/tmp/jinhai-test-jobfiles")
 
 from .settings import *  # noqa: E402,F403
 from .settings import STORAGES  # noqa: E402

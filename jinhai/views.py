@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
@@ -100,25 +100,38 @@ class FiguresView(TemplateView):
     template_name = "figures.html"
     export_name = "金海数据"
 
-    def get_scope(self) -> Scope:
+    @classmethod
+    def scope_for(cls, user) -> Scope:
         return Scope(everything=True)
 
-    def visible(self, chart) -> bool:
+    @classmethod
+    def shows(cls, chart, user) -> bool:
         return True
 
-    def get(self, request, *args, **kwargs):
-        scope = self.get_scope()
-        self.years = Years.pick(
-            scope, fund=request.GET.get("fund_year"), inspection=request.GET.get("inspection_year")
+    @classmethod
+    def figures(cls, user, params) -> tuple[Years, list]:
+        """The years asked for (`fund_year`, `inspection_year`) and the charts the user sees."""
+        scope = cls.scope_for(user)
+        years = Years.pick(
+            scope, fund=params.get("fund_year"), inspection=params.get("inspection_year")
         )
-        self.charts = [c for c in portal_charts(scope, self.years) if self.visible(c)]
+        return years, [c for c in portal_charts(scope, years) if cls.shows(c, user)]
+
+    @classmethod
+    def spreadsheet(cls, years, charts) -> tuple[str, bytes]:
+        """The charts as a workbook: (file name, content)."""
+        return f"{cls.export_name}_{years.fund}.xlsx", workbook(charts, title=cls.export_name)
+
+    def get(self, request, *args, **kwargs):
+        self.years, self.charts = self.figures(request.user, request.GET)
         if request.GET.get("format") == "xlsx":
+            name, content = self.spreadsheet(self.years, self.charts)
             response = HttpResponse(
-                workbook(self.charts, title=self.export_name),
+                content,
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
             response["Content-Disposition"] = content_disposition_header(
-                as_attachment=True, filename=f"{self.export_name}_{self.years.fund}.xlsx"
+                as_attachment=True, filename=name
             )
             return response
         return super().get(request, *args, **kwargs)
@@ -130,16 +143,29 @@ class FiguresView(TemplateView):
 
 
 class DashboardView(FiguresView):
-    """数据看板 in the admin: the same charts over the staff user's own communities."""
+    """数据看板 in the admin: the same charts over the staff user's own communities. Its
+    workbook is a background job (jobs.handlers.figures): over a whole city it takes a while."""
 
     template_name = "admin/figures_dashboard.html"
     export_name = "数据看板"
 
-    def get_scope(self) -> Scope:
-        return Scope.for_user(self.request.user)
+    @classmethod
+    def scope_for(cls, user) -> Scope:
+        return Scope.for_user(user)
 
-    def visible(self, chart) -> bool:
-        return self.request.user.has_perm(chart.permission)
+    @classmethod
+    def shows(cls, chart, user) -> bool:
+        return user.has_perm(chart.permission)
+
+    def get(self, request, *args, **kwargs):
+        self.years, self.charts = self.figures(request.user, request.GET)
+        return TemplateView.get(self, request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # 导出 Excel: queued, and the user is taken to the job's page.
+        from jobs.handlers import start_figures
+
+        return redirect(start_figures(request.user, request.POST))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

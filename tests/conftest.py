@@ -252,6 +252,11 @@ def users(world):
     TOTPDevice.objects.create(user=named.street, name="值班手机", confirmed=True)
     # Street staff opened community A's leader: one row of 查阅记录 (jinhai.AccessRecord).
     _looked_at(world.a.volunteer, by=named.street)
+    # A queued background job of street staff (and so its django-tasks queue row).
+    from jobs.models import JobKind
+    from jobs.services import start
+
+    named.job = start(JobKind.FIGURES, user=named.street, title="数据看板 Excel")
     return named
 
 
@@ -339,3 +344,14 @@ def _fund(world):
         contest=contest, entry=entry, round=contest_round,
         round_score=RoundScoreFactory(round=contest_round, entry=entry, score=Decimal("88.5")),
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The portal's own database for tests that run it in other processes (tests/served.py)."""
+    from django.db import connection
+
+    from .served import served_site
+
+    with django_db_blocker.unblock(), served_site(connection, tmp_path_factory.mktemp("site")) as s:
+        yield s

@@ -80,6 +80,10 @@ MODELS = {
     "orgs.socialworkstation": ("orgs.station_a", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
     # Each staff user reads their own import records; only system administrators more.
     "jinhai.importlog": ("import_log", {"street"}, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
+    # Each staff user reads their own background jobs; the queue's own rows are the system
+    # administrator's.
+    "jobs.job": ("job", {"street"}, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
+    "django_tasks_database.dbtaskresult": ("task_result", EVERYONE, {}),
     # Accounts, login records and the audit log are a system administrator's business.
     "auth.user": ("user_street", EVERYONE, {}),
     "auth.group": ("group", EVERYONE, {}),
@@ -111,6 +115,12 @@ EXTRA = {
     "admin:view_on_site": {"anonymous": 302, **dict.fromkeys(STAFF, 404)},
     "admin:volunteers_dashboard": STAFF_OK,
     "dashboard": STAFF_OK,  # each user's own communities (tests/test_figures.py)
+    # Backups and purges are started by system administrators only (tests/test_jobs.py).
+    "admin:jobs_job_backup": {"anonymous": 302, **dict.fromkeys(STAFF, 403)},
+    "admin:jobs_job_purge": {"anonymous": 302, **dict.fromkeys(STAFF, 403)},
+    # A job is its starter's alone; this one has no file yet.
+    "admin:jobs_job_status": {"anonymous": 302, "street": 200, "staff_a": 404, "staff_b": 404, "viewer": 404},
+    "admin:jobs_job_download": {"anonymous": 302, **dict.fromkeys(STAFF, 404)},
     "figures": PUBLIC,
     "admin:volunteers_activity_participants": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
     "admin:orgs_inspection_year": STAFF_OK,
@@ -138,6 +148,8 @@ def extra_args(world, users):
         "admin:volunteers_activity_participants": [world.a.activity.pk],
         "admin:self_governance_fundproject_move": [world.fund.project.pk],
         "admin:self_governance_contest_results": [world.fund.contest.pk],
+        "admin:jobs_job_status": [users.job.pk],
+        "admin:jobs_job_download": [users.job.pk],
     }
 
 
@@ -181,6 +193,7 @@ def sample(world, users, path):
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_tasks_db.models import DBTaskResult
 
     from communities.models import Role
     from jinhai.models import ImportLog
@@ -191,6 +204,8 @@ def sample(world, users, path):
     special = {
         "role": lambda: Role.objects.first(),
         "import_log": lambda: ImportLog.objects.get(user=users.street),
+        "job": lambda: users.job,
+        "task_result": lambda: DBTaskResult.objects.first(),
         "user_street": lambda: users.street,
         "group": lambda: Group.objects.first(),
         "access_attempt": lambda: AccessAttempt.objects.first(),

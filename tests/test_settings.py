@@ -48,3 +48,59 @@ def test_database_url_selects_postgresql():
     )
     assert result.returncode == 0, result.stderr
     assert "django.db.backends.postgresql" in result.stdout
+
+
+def settings_of(code, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DATABASE_"))}
+    clean.update({"DEBUG": "false", "SECRET_KEY": "x" * 50, **env})
+    setup = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='jinhai.settings'; "
+        "django.setup(); "
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", setup + code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_one_database_unless_a_replica_is_named():
+    code = "from django.conf import settings; print(sorted(settings.DATABASES))"
+    assert settings_of(code) == "['default']"
+    replica = settings_of(
+        code + "; r = settings.DATABASES['replica']; print(r['TEST']['MIRROR'], r['PORT'])",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/jinhai",
+        DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:5433/jinhai",
+    )
+    assert replica.splitlines() == ["['default', 'replica']", "default 5433"]
+
+
+def test_redis_cache_url_keeps_its_key_prefix():
+    code = (
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'], c['KEY_PREFIX'])"
+    )
+    out = settings_of(code, CACHE_URL="redis://127.0.0.1:6379/1?key_prefix=jinhai")
+    assert out == "django.core.cache.backends.redis.RedisCache jinhai"
+
+
+def test_media_and_job_files_in_a_private_bucket():
+    code = (
+        "from django.core.files.storage import storages; "
+        "media, jobs = storages['default'], storages['jobs']; "
+        "print(type(media).__name__, media.location, jobs.location, media.default_acl); "
+        "print(media.url('photos/a.jpg'))"
+    )
+    out = settings_of(
+        code,
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="jinhai",
+        AWS_S3_ENDPOINT_URL="https://oss-cn-shanghai.aliyuncs.com",
+        AWS_ACCESS_KEY_ID="test-key",
+        AWS_SECRET_ACCESS_KEY="test-secret",
+    ).splitlines()
+    assert out[0] == "S3Storage media jobs None"
+    # Private objects, handed out by signed links that expire (signed offline, nothing is sent).
+    assert out[1].startswith("https://")
+    assert "oss-cn-shanghai.aliyuncs.com" in out[1] and "media/photos/a.jpg" in out[1]
+    assert "Signature" in out[1] and "Expires" in out[1]

@@ -16,6 +16,7 @@ import logging
 from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
@@ -133,6 +134,16 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             data = upload.read()
             input_format = self.get_import_formats()[0]()
             dataset = input_format.create_dataset(data)
+            if len(dataset) > settings.JOB_IMPORT_ROWS:
+                # A long file is written by a background job; this request only queues it.
+                from jobs.handlers import start_import
+
+                file_name = confirm_form.cleaned_data.get("original_file_name") or ""
+                return HttpResponseRedirect(
+                    start_import(
+                        self._resource_class(), user=request.user, file_name=file_name, content=data
+                    )
+                )
             result = self.process_dataset(
                 dataset, confirm_form, request, rollback_on_validation_errors=True, **kwargs
             )
