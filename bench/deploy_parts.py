@@ -123,8 +123,8 @@ def run(args, url, tmp):
     load(20_000)
     from import_export.forms import SelectableFieldsExportForm
 
-    from jobs import services
-    from jobs.models import Job, JobKind
+    from jinhai.jobs import services
+    from jinhai.jobs.models import Job, JobKind
 
     admin_user = get_user_model().objects.create_superuser("bench-root", password="x")
     from django.contrib import admin

@@ -320,7 +320,7 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
         # replays this very request in the worker; a short one answers at once.
         job = getattr(request, "jinhai_job", None)
         if job is None and _more_than(queryset, settings.JOB_EXPORT_ROWS):
-            from jobs.handlers import start_export
+            from jinhai.jobs.handlers import start_export
 
             url = start_export(self, request)
             self.message_user(
@@ -343,7 +343,7 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
         job = getattr(request, "jinhai_job", None)
         if job is None:
             return chosen
-        from jobs.handlers import counting_resource
+        from jinhai.jobs.handlers import counting_resource
 
         return counting_resource(chosen, job, job.export_total)
 

@@ -183,6 +183,8 @@ def connect_signals() -> None:
     """
     for label in PORTAL_APPS:
         for model in apps.get_app_config(label).get_models():
+            if not getattr(model, "shown_on_public_pages", True):
+                continue
             uid = f"jinhai.caching.{model._meta.label}"
             post_save.connect(_on_write, sender=model, dispatch_uid=uid)
             post_delete.connect(_on_write, sender=model, dispatch_uid=uid)

@@ -51,3 +51,9 @@ class AccessRecord(LogEntry):
         verbose_name_plural = "查阅记录"
         # Written by the audit trail only; read, never changed.
         default_permissions = ("view",)
+
+
+# Background jobs (jinhai/jobs/): their rows live in this app.
+from .jobs.models import Job  # noqa: E402
+
+__all__ = ["AccessRecord", "ImportLog", "Job"]

@@ -55,8 +55,6 @@ INSTALLED_APPS = [
     "volunteers",
     "self_governance",
     "orgs",
-    # Background jobs as staff see them (progress, results); its rows never touch the page cache.
-    "jobs",
 ]
 
 MIDDLEWARE = [

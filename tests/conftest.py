@@ -253,8 +253,8 @@ def users(world):
     # Street staff opened community A's leader: one row of 查阅记录 (jinhai.AccessRecord).
     _looked_at(world.a.volunteer, by=named.street)
     # A queued background job of street staff (and so its django-tasks queue row).
-    from jobs.models import JobKind
-    from jobs.services import start
+    from jinhai.jobs.models import JobKind
+    from jinhai.jobs.services import start
 
     named.job = start(JobKind.FIGURES, user=named.street, title="数据看板 Excel")
     return named

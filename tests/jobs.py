@@ -4,7 +4,7 @@ from django.urls import resolve, reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from jobs.models import Job
+from jinhai.jobs.models import Job
 
 
 def run_queued_jobs() -> int:
@@ -30,7 +30,7 @@ def run_queued_jobs() -> int:
 def job_at(url) -> Job:
     """The job whose page `url` is."""
     match = resolve(url)
-    assert match.url_name == "jobs_job_change", url
+    assert match.url_name == "jinhai_job_change", url
     return Job.objects.get(pk=match.kwargs["object_id"])
 
 
@@ -46,4 +46,4 @@ def finished_download(client, response):
     run_queued_jobs()
     job.refresh_from_db()
     assert job.status == "succeeded", (job.status, job.error)
-    return client.get(reverse("admin:jobs_job_download", args=[job.pk]))
+    return client.get(reverse("admin:jinhai_job_download", args=[job.pk]))

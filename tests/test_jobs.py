@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from communities.models import Compound, StaffProfile
-from jobs import services
-from jobs.models import Job, JobKind, JobStatus
+from jinhai.jobs import services
+from jinhai.jobs.models import Job, JobKind, JobStatus
 
 from .factories import CompoundFactory
 from .jobs import finished_download, job_at, job_of, run_queued_jobs
@@ -82,24 +82,24 @@ def test_a_job_is_its_starters_alone(world, users, login, long_lists):
     for other in (users.staff_b, users.street, users.viewer):
         client = login(other)
         for name in ("change", "status", "download"):
-            address = reverse(f"admin:jobs_job_{name}", args=[job.pk])
+            address = reverse(f"admin:jinhai_job_{name}", args=[job.pk])
             assert client.get(address).status_code == 404, (other, name)
-        listing = client.get(reverse("admin:jobs_job_changelist")).content.decode()
+        listing = client.get(reverse("admin:jinhai_job_changelist")).content.decode()
         assert str(job.pk) not in listing
     assert (
         str(job.pk)
-        in login(users.staff_a).get(reverse("admin:jobs_job_changelist")).content.decode()
+        in login(users.staff_a).get(reverse("admin:jinhai_job_changelist")).content.decode()
     )
 
 
 def test_a_user_moved_to_another_community_no_longer_sees_the_old_jobs(world, users, login):
     job = services.start(JobKind.FIGURES, user=users.staff_a, title="数据看板 Excel")
     client = login(users.staff_a)
-    assert client.get(reverse("admin:jobs_job_change", args=[job.pk])).status_code == 200
+    assert client.get(reverse("admin:jinhai_job_change", args=[job.pk])).status_code == 200
     StaffProfile.objects.filter(user=users.staff_a).update(community=world.b.community)
     users.staff_a.refresh_from_db()
     client = login(users.staff_a)
-    assert client.get(reverse("admin:jobs_job_change", args=[job.pk])).status_code == 404
+    assert client.get(reverse("admin:jinhai_job_change", args=[job.pk])).status_code == 404
     # And if it had not run yet, it does not run in the new scope either.
     run_queued_jobs()
     job.refresh_from_db()
@@ -109,13 +109,13 @@ def test_a_user_moved_to_another_community_no_longer_sees_the_old_jobs(world, us
 
 def test_status_answers_json_for_the_progress_bar(world, users, login):
     client = login(users.street)
-    status = client.get(reverse("admin:jobs_job_status", args=[users.job.pk])).json()
+    status = client.get(reverse("admin:jinhai_job_status", args=[users.job.pk])).json()
     assert status == {
         "status": "queued", "finished": False, "stale": False, "done": 0, "total": 0,
         "percent": None, "step": "",
     }  # fmt: skip
     run_queued_jobs()
-    status = client.get(reverse("admin:jobs_job_status", args=[users.job.pk])).json()
+    status = client.get(reverse("admin:jinhai_job_status", args=[users.job.pk])).json()
     assert status["status"] == "succeeded" and status["percent"] == 100
 
 
@@ -124,7 +124,7 @@ def test_a_job_silent_too_long_shows_as_interrupted(world, users, login, setting
     Job.objects.filter(pk=users.job.pk).update(
         status=JobStatus.RUNNING, done=3, total=10, updated_at=an_hour_ago
     )
-    page = login(users.street).get(reverse("admin:jobs_job_change", args=[users.job.pk]))
+    page = login(users.street).get(reverse("admin:jinhai_job_change", args=[users.job.pk]))
     assert "已中断" in page.content.decode() and "后台进程可能已停止" in page.content.decode()
 
 
@@ -155,10 +155,10 @@ def test_a_failing_job_says_so_in_chinese_and_keeps_the_traceback_for_admins(wor
 def test_only_system_administrators_back_up_and_purge(world, users, login):
     for user in (users.street, users.staff_a):
         client = login(user)
-        assert client.post(reverse("admin:jobs_job_backup")).status_code == 403
-        assert client.post(reverse("admin:jobs_job_purge"), {"years": 3}).status_code == 403
-        changelist = client.get(reverse("admin:jobs_job_changelist")).content.decode()
-        assert reverse("admin:jobs_job_backup") not in changelist
+        assert client.post(reverse("admin:jinhai_job_backup")).status_code == 403
+        assert client.post(reverse("admin:jinhai_job_purge"), {"years": 3}).status_code == 403
+        changelist = client.get(reverse("admin:jinhai_job_changelist")).content.decode()
+        assert reverse("admin:jinhai_job_backup") not in changelist
     assert Job.objects.filter(kind__in=[JobKind.BACKUP, JobKind.PURGE]).count() == 0
 
 
@@ -169,9 +169,9 @@ def test_a_backup_job_leaves_a_restorable_file(world, users, login, tmp_path):
             "tests/test_worker.py makes a backup on SQLite in a real worker process"
         )
     client = login(users.superuser)
-    changelist = client.get(reverse("admin:jobs_job_changelist")).content.decode()
-    assert reverse("admin:jobs_job_backup") in changelist
-    response = client.post(reverse("admin:jobs_job_backup"))
+    changelist = client.get(reverse("admin:jinhai_job_changelist")).content.decode()
+    assert reverse("admin:jinhai_job_backup") in changelist
+    response = client.post(reverse("admin:jinhai_job_backup"))
     download = finished_download(client, response)
     content = body_of(download)
     job = job_of(response)
@@ -187,15 +187,15 @@ def test_a_purge_job_counts_first_then_anonymises(world, users, login):
         start=datetime.date(2010, 1, 1), end=datetime.date(2012, 1, 1)
     )
     client = login(users.superuser)
-    assert "离任满几年" in client.get(reverse("admin:jobs_job_purge")).content.decode()
-    assert client.post(reverse("admin:jobs_job_purge"), {"years": "0"}).status_code == 200
-    dry = job_of(client.post(reverse("admin:jobs_job_purge"), {"years": 3, "dry_run": "on"}))
+    assert "离任满几年" in client.get(reverse("admin:jinhai_job_purge")).content.decode()
+    assert client.post(reverse("admin:jinhai_job_purge"), {"years": "0"}).status_code == 200
+    dry = job_of(client.post(reverse("admin:jinhai_job_purge"), {"years": 3, "dry_run": "on"}))
     run_queued_jobs()
     dry.refresh_from_db()
     assert dry.status == JobStatus.SUCCEEDED and dry.summary.startswith("将匿名化 1 人")
     world.a.volunteer.refresh_from_db()
     assert world.a.volunteer.name == "正学楼组长"
-    real = job_of(client.post(reverse("admin:jobs_job_purge"), {"years": 3}))
+    real = job_of(client.post(reverse("admin:jinhai_job_purge"), {"years": 3}))
     run_queued_jobs()
     real.refresh_from_db()
     assert real.summary.startswith("已匿名化 1 人")
@@ -221,7 +221,7 @@ def test_finished_jobs_go_after_a_week_with_their_files(world, users, settings):
 def test_an_import_job_writes_all_or_nothing_and_names_the_bad_rows(world, users, login):
     from communities.models import BuildingGroup
     from jinhai.imports.base import resource_registry
-    from jobs.handlers import start_import
+    from jinhai.jobs.handlers import start_import
 
     from .sheets import csv_bytes
 

@@ -82,7 +82,7 @@ MODELS = {
     "jinhai.importlog": ("import_log", {"street"}, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
     # Each staff user reads their own background jobs; the queue's own rows are the system
     # administrator's.
-    "jobs.job": ("job", {"street"}, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
+    "jinhai.job": ("job", {"street"}, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
     "django_tasks_database.dbtaskresult": ("task_result", EVERYONE, {}),
     # Accounts, login records and the audit log are a system administrator's business.
     "auth.user": ("user_street", EVERYONE, {}),
@@ -116,11 +116,11 @@ EXTRA = {
     "admin:volunteers_dashboard": STAFF_OK,
     "dashboard": STAFF_OK,  # each user's own communities (tests/test_figures.py)
     # Backups and purges are started by system administrators only (tests/test_jobs.py).
-    "admin:jobs_job_backup": {"anonymous": 302, **dict.fromkeys(STAFF, 403)},
-    "admin:jobs_job_purge": {"anonymous": 302, **dict.fromkeys(STAFF, 403)},
+    "admin:jinhai_job_backup": {"anonymous": 302, **dict.fromkeys(STAFF, 403)},
+    "admin:jinhai_job_purge": {"anonymous": 302, **dict.fromkeys(STAFF, 403)},
     # A job is its starter's alone; this one has no file yet.
-    "admin:jobs_job_status": {"anonymous": 302, "street": 200, "staff_a": 404, "staff_b": 404, "viewer": 404},
-    "admin:jobs_job_download": {"anonymous": 302, **dict.fromkeys(STAFF, 404)},
+    "admin:jinhai_job_status": {"anonymous": 302, "street": 200, "staff_a": 404, "staff_b": 404, "viewer": 404},
+    "admin:jinhai_job_download": {"anonymous": 302, **dict.fromkeys(STAFF, 404)},
     "figures": PUBLIC,
     "admin:volunteers_activity_participants": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
     "admin:orgs_inspection_year": STAFF_OK,
@@ -148,8 +148,8 @@ def extra_args(world, users):
         "admin:volunteers_activity_participants": [world.a.activity.pk],
         "admin:self_governance_fundproject_move": [world.fund.project.pk],
         "admin:self_governance_contest_results": [world.fund.contest.pk],
-        "admin:jobs_job_status": [users.job.pk],
-        "admin:jobs_job_download": [users.job.pk],
+        "admin:jinhai_job_status": [users.job.pk],
+        "admin:jinhai_job_download": [users.job.pk],
     }
 
 

@@ -136,7 +136,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             dataset = input_format.create_dataset(data)
             if len(dataset) > settings.JOB_IMPORT_ROWS:
                 # A long file is written by a background job; this request only queues it.
-                from jobs.handlers import start_import
+                from jinhai.jobs.handlers import start_import
 
                 file_name = confirm_form.cleaned_data.get("original_file_name") or ""
                 return HttpResponseRedirect(

@@ -63,6 +63,9 @@ class Job(models.Model):
     got, and what it left (a file to download, a summary). The queue itself is django-tasks'
     (`task_id` names its row); this row is written by the job as it runs."""
 
+    # A job's progress is written every half second: it must not empty the public page cache.
+    shown_on_public_pages = False
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField("类型", max_length=20, choices=JobKind.choices)
     title = models.CharField("任务", max_length=200)

@@ -18,16 +18,7 @@ from django.utils import timezone
 from .models import JobKind
 from .services import Context, JobRefused, handler, job_url, start
 
-# --- 数据看板表格 (the staff dashboard's ?format=xlsx) ---
-
-
-def start_figures(user, params) -> str:
-    """Queue the dashboard's workbook for the years shown; return the job's page."""
-    from jinhai.views import DashboardView
-
-    kept = {key: str(params[key])[:10] for key in ("fund_year", "inspection_year") if key in params}
-    job = start(JobKind.FIGURES, user=user, title=f"{DashboardView.export_name} Excel", params=kept)
-    return job_url(job)
+# --- 数据看板表格 (the staff dashboard's 导出 Excel; DashboardView.post queues it) ---
 
 
 @handler(JobKind.FIGURES)
@@ -50,7 +41,7 @@ def figures(job: Context, *, fund_year=None, inspection_year=None) -> str:
 # --- 备份数据库 ---
 
 
-@handler(JobKind.BACKUP, may_start=lambda user: user.has_perm("jobs.backup_database"))
+@handler(JobKind.BACKUP, may_start=lambda user: user.has_perm("jinhai.backup_database"))
 def backup(job: Context) -> str:
     from jinhai.backups import BackupFailed
     from jinhai.backups import backup as make_backup
@@ -77,7 +68,7 @@ def backup(job: Context) -> str:
 # --- 清理个人信息 ---
 
 
-@handler(JobKind.PURGE, may_start=lambda user: user.has_perm("jobs.purge_personal_data"))
+@handler(JobKind.PURGE, may_start=lambda user: user.has_perm("jinhai.purge_personal_data"))
 def purge(job: Context, *, years: int, dry_run: bool) -> str:
     from jinhai.personal_data import purge_personal_data
 

@@ -2,11 +2,12 @@
 
 Start a job from a view (it returns at once; the job runs in `manage.py db_worker`):
 
-    from jobs import services
+    from jinhai.jobs import services
     job = services.start(JobKind.EXPORT, user=request.user, title="导出 楼组", params={...})
     return redirect(services.job_url(job))
 
-A kind of job is one handler, registered with `@services.handler(kind)` in `jobs/handlers.py`:
+A kind of job is one handler, registered with `@services.handler(kind)` in
+`jinhai/jobs/handlers.py`:
 
     @services.handler(JobKind.FIGURES, may_start=lambda user: user.is_staff)
     def figures(job: services.Context, *, fund_year=None, inspection_year=None) -> str:
@@ -41,6 +42,7 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from jinhai.scoping import Scope
 
@@ -105,8 +107,6 @@ def start(kind: JobKind, *, user, title: str, params: dict | None = None, source
         community_id=scope.community_id,
         params=params or {},
     )
-    from .tasks import run_job
-
     with transaction.atomic():
         if source is not None:
             name, content = source
@@ -122,7 +122,7 @@ def start(kind: JobKind, *, user, title: str, params: dict | None = None, source
 
 
 def job_url(job: Job) -> str:
-    return reverse("admin:jobs_job_change", args=[job.pk])
+    return reverse("admin:jinhai_job_change", args=[job.pk])
 
 
 class Context:
@@ -172,7 +172,7 @@ class Context:
 
 
 def run(job_id: str) -> str:
-    """Run one queued job (the worker calls this through `jobs.tasks.run_job`)."""
+    """Run one queued job (the worker calls this through `run_job`)."""
     job = Job.objects.select_related("user").filter(pk=job_id).first()
     if job is None:
         return "任务已不存在"
@@ -219,3 +219,9 @@ def prune() -> int:
         job.delete()
         removed += 1
     return removed
+
+
+@task()
+def run_job(job_id: str) -> str:
+    """The one django-tasks task: every kind of job runs through it."""
+    return run(job_id)

@@ -58,7 +58,7 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "status"]
     list_per_page = 50
     show_full_result_count = False
-    change_list_template = "admin/jobs/job/change_list.html"
+    change_list_template = "admin/jinhai/job/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
@@ -77,7 +77,7 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="结果")
     def result(self, job):
         if job.file:
-            url = reverse("admin:jobs_job_download", args=[job.pk])
+            url = reverse("admin:jinhai_job_download", args=[job.pk])
             return format_html('<a href="{}">下载 {}</a>', url, job.file_name)
         return job.error or job.summary
 
@@ -86,10 +86,10 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return self.admin_site.admin_view(view)
 
         return [
-            path("backup/", wrap(self.backup_view), name="jobs_job_backup"),
-            path("purge/", wrap(self.purge_view), name="jobs_job_purge"),
-            path("<uuid:job_id>/status/", wrap(self.status_view), name="jobs_job_status"),
-            path("<uuid:job_id>/download/", wrap(self.download_view), name="jobs_job_download"),
+            path("backup/", wrap(self.backup_view), name="jinhai_job_backup"),
+            path("purge/", wrap(self.purge_view), name="jinhai_job_purge"),
+            path("<uuid:job_id>/status/", wrap(self.status_view), name="jinhai_job_status"),
+            path("<uuid:job_id>/download/", wrap(self.download_view), name="jinhai_job_download"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -121,14 +121,14 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "job": job,
             "bar": progress_bar(job),
-            "status_url": reverse("admin:jobs_job_status", args=[job.pk]),
-            "download_url": reverse("admin:jobs_job_download", args=[job.pk]) if job.file else "",
+            "status_url": reverse("admin:jinhai_job_status", args=[job.pk]),
+            "download_url": reverse("admin:jinhai_job_download", args=[job.pk]) if job.file else "",
             # No worker has taken it for a while: say what to check.
             "waiting_long": job.status == JobStatus.QUEUED
             and (timezone.now() - job.created_at).total_seconds() > 30,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/jobs/job/detail.html", context)
+        return TemplateResponse(request, "admin/jinhai/job/detail.html", context)
 
     def status_view(self, request, job_id):
         job = self._job(request, job_id)
@@ -158,7 +158,7 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def backup_view(self, request):
         self._refuse_unless(JobKind.BACKUP, request)
         if request.method != "POST":
-            return HttpResponseRedirect(reverse("admin:jobs_job_changelist"))
+            return HttpResponseRedirect(reverse("admin:jinhai_job_changelist"))
         job = services.start(JobKind.BACKUP, user=request.user, title="备份数据库")
         messages.info(request, "备份已排队,完成后在本页下载。")
         return HttpResponseRedirect(services.job_url(job))
@@ -182,4 +182,4 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "form": form,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/jobs/job/purge.html", context)
+        return TemplateResponse(request, "admin/jinhai/job/purge.html", context)
