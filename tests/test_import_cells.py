@@ -101,3 +101,27 @@ def test_integers_and_text():
     assert cells.text("  正学苑\u3000") == "正学苑"
     assert cells.name_key(" 金水 苑 ") == cells.name_key("金水苑")
     assert cells.name_key("（保租房）") == cells.name_key("(保租房)")
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [
+        ("101", "101"),
+        ("101室", "101"),
+        ("１０１室", "101"),
+        (" 3-202 ", "3-202"),
+        (301.0, "301"),
+        ("1 0 1", "101"),
+        ("", ""),
+    ],
+)
+def test_rooms_are_read_as_residents_say_them(raw, value):
+    assert cells.room(raw) == value
+
+
+@pytest.mark.parametrize(
+    "raw", [datetime.datetime(2022, 3, 2), datetime.date(2022, 3, 2), "2022-03-02 00:00:00", "室"]
+)
+def test_rooms_that_became_dates_are_refused_with_a_hint(raw):
+    with pytest.raises(ValueError, match="室号"):
+        cells.room(raw)

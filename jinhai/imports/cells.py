@@ -149,6 +149,31 @@ def integer(value, unit: str = "") -> int | None:
     return int(compact)
 
 
+_ROOM_SUFFIX = re.compile(r"(室|号房|房)$")
+_ROOM_AS_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
+_ROOM_HINT = "请把房号这一列设为“文本”格式后重新填写"
+
+
+def room(value) -> str:
+    """A room as residents say it: `101室`, `１０１` and `101` are the same room, 101.
+
+    The one place a room is read, by the imports and by whatever else names a household, so that
+    a household never gets a second account under a spelling of its own room."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.date):
+        # Excel turns 3-2 into 3月2日 unless the column is text; the room cannot be read back.
+        raise ValueError(f"室号被表格当成了日期({value:%Y-%m-%d}):{_ROOM_HINT}")
+    raw = text(value)
+    compact = _SPACES.sub("", unicodedata.normalize("NFKC", halfwidth(raw)))
+    if _ROOM_AS_DATE.match(raw):
+        raise ValueError(f"室号“{raw}”被表格当成了日期:{_ROOM_HINT}")
+    compact = _ROOM_SUFFIX.sub("", compact)
+    if not compact:
+        raise ValueError(f"室号“{raw}”不正确:应为 101 或 3-202 这样的房号")
+    return compact
+
+
 _YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1", "有", "出席", "已"}
 _NO = {"否", "×", "✗", "✘", "x", "n", "no", "false", "0", "无", "缺席", "未"}
 

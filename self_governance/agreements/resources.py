@@ -38,7 +38,7 @@ class PointsResource(SheetResource):
         Column("细则编号", required=True, aliases=("细则", "编号")),
         Column("小区"),
         Column("楼组"),
-        Column("室号", aliases=("房号", "室")),
+        Column("室号", aliases=("房号", "室"), parse=cells.room),
         Column("商铺", aliases=("商铺名称",)),
         Column("分值", parse=cells.integer, aliases=("分数", "积分")),
         Column("备注", field="note"),
