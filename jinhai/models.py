@@ -23,6 +23,19 @@ class ImportLog(models.Model):
     created = models.PositiveIntegerField("新建行数", default=0)
     updated = models.PositiveIntegerField("更新行数", default=0)
     at = models.DateTimeField("导入时间", auto_now_add=True, db_index=True)
+    sha256 = models.CharField(
+        "文件指纹",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="文件内容的 SHA-256,用来认出再次上传的同一个文件。",
+    )
+    scope = models.CharField(
+        "导入范围",
+        max_length=200,
+        blank=True,
+        help_text="导入人可及的社区(编号),同一范围内的同一文件才算“导入过”。",
+    )
 
     class Meta:
         verbose_name = "导入记录"
@@ -32,6 +45,34 @@ class ImportLog(models.Model):
     def __str__(self):
         at = timezone.localtime(self.at) if self.at else None
         return f"{at:%Y-%m-%d %H:%M} {self.file_name}".strip()
+
+
+class ImportConfirmation(models.Model):
+    """A preview's single-use confirm token, kept hashed: a retried or doubled confirm finds it
+    used (in the same transaction as the writes) and writes nothing."""
+
+    token_hash = models.CharField(
+        "凭据摘要", max_length=64, unique=True, help_text="确认凭据的 SHA-256;凭据本身不保存。"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_confirmations",
+        verbose_name="导入人",
+        help_text="预览该文件的用户;只有他能确认。",
+    )
+    resource = models.CharField("导入类型", max_length=40, help_text="资源代码,如 points。")
+    created = models.DateTimeField("预览时间", auto_now_add=True, help_text="预览生成凭据的时间。")
+    used_at = models.DateTimeField(
+        "确认时间", null=True, blank=True, help_text="凭据被使用的时间;为空表示尚未确认。"
+    )
+
+    class Meta:
+        verbose_name = "导入确认凭据"
+        verbose_name_plural = "导入确认凭据"
+
+    def __str__(self):
+        return f"{self.resource} {self.created:%Y-%m-%d %H:%M}" if self.created else self.resource
 
 
 class AccessRecords(models.Manager):

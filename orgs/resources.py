@@ -33,12 +33,14 @@ CODE = "统一社会信用代码"
 
 
 def parse_credit_code(value):
-    text = cells.text(value)
+    text = cells.code(value, "统一社会信用代码")
     if not text:
         return ""
     try:
         validate_credit_code(text)
     except ValidationError as exc:
+        if cells.rounded_by_excel(text):
+            raise ValueError(f"统一社会信用代码“{text}”:{cells.EXCEL_NUMBER}") from None
         raise ValueError(exc.messages[0]) from None
     return normalize_credit_code(text)
 
@@ -114,7 +116,12 @@ class OrganizationsResource(SheetResource):
             aliases=("组织类型",),
         ),
         Column("登记日期", parse=cells.date, field="registered_on", aliases=("成立登记日期",)),
-        Column("法定代表人", field="legal_representative", aliases=("法人代表",)),
+        Column(
+            "法定代表人",
+            parse=cells.person_name,
+            field="legal_representative",
+            aliases=("法人代表",),
+        ),
         Column("联系电话", parse=parse_phone, field="office_phone", aliases=("电话", "办公电话")),
         Column("地址", field="address", aliases=("办公地址", "住所")),
         Column("服务领域", parse=parse_names),

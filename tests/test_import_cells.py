@@ -125,3 +125,62 @@ def test_rooms_are_read_as_residents_say_them(raw, value):
 def test_rooms_that_became_dates_are_refused_with_a_hint(raw):
     with pytest.raises(ValueError, match="室号"):
         cells.room(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (2022, "像是年份"),
+        (2015.0, "像是年份"),
+        (7.1, "是一个数字"),
+        (5, "像是年份"),
+        (80000, "年份"),
+    ],
+)
+def test_numbers_outside_plausible_dates_are_refused_with_the_reason(raw, reason):
+    with pytest.raises(ValueError, match=reason):
+        cells.date(raw)
+
+
+@pytest.mark.parametrize("raw", ["￥1,200.00", "¥1200", "￥ 1200元"])
+def test_both_yuan_signs(raw):
+    assert cells.amount(raw) == Decimal("1200.00")
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("王　芳", "王芳"), ("王\u00a0芳", "王芳"), (" 李 明 ", "李明"), ("Anna  Li", "Anna Li")],
+)
+def test_names_lose_their_padding(raw, value):
+    assert cells.person_name(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["王?", "王\ufffd", "王？"])
+def test_names_an_encoding_lost_are_refused(raw):
+    with pytest.raises(ValueError, match="文字编码"):
+        cells.person_name(raw)
+
+
+@pytest.mark.parametrize("raw", [9.13101206711486e17, 913101206711486000, "9.13101E+17"])
+def test_codes_excel_made_numbers_are_refused_as_such(raw):
+    with pytest.raises(ValueError, match="Excel 把它当成了数字"):
+        cells.code(raw, "统一社会信用代码")
+
+
+def test_codes_kept_as_text_pass():
+    assert cells.code("91310120MA1FL0XX4K", "代码") == "91310120MA1FL0XX4K"
+    assert cells.rounded_by_excel("913101206711486000")
+    assert not cells.rounded_by_excel("91310120MA1FL00000")
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("手机号\n（必填）", "手机号"),
+        ("姓名(必填)", "姓名"),
+        ("*社区", "社区"),
+        ("户数【户】", "户数"),
+    ],
+)
+def test_headers_with_notes(raw, key):
+    assert cells.header_key(raw) == key

@@ -227,7 +227,13 @@ def test_an_import_job_writes_all_or_nothing_and_names_the_bad_rows(world, users
 
     places = resource_registry()["places"]
     good = [["社区", "小区", "楼组"]] + [["正学社区", "正学苑", f"{n}号楼"] for n in range(2, 12)]
-    url = start_import(places, user=users.staff_a, file_name="楼组.csv", content=csv_bytes(good))
+    url = start_import(
+        places,
+        user=users.staff_a,
+        file_name="楼组.csv",
+        content=csv_bytes(good),
+        confirm_token=None,
+    )
     client = login(users.staff_a)
     job = job_at(url)
     run_queued_jobs()
@@ -237,7 +243,9 @@ def test_an_import_job_writes_all_or_nothing_and_names_the_bad_rows(world, users
     assert BuildingGroup.objects.filter(compound=world.a.compound).count() == 11
 
     bad = good + [["丰乐社区", "丰乐苑", "9号楼"]]  # another community's row
-    url = start_import(places, user=users.staff_a, file_name="楼组.csv", content=csv_bytes(bad))
+    url = start_import(
+        places, user=users.staff_a, file_name="楼组.csv", content=csv_bytes(bad), confirm_token=None
+    )
     run_queued_jobs()
     job = job_at(url)
     assert job.status == JobStatus.FAILED and "第 12 行" in job.error

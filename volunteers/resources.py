@@ -22,7 +22,7 @@ class LeadersResource(SheetResource):
     columns = [
         Column("社区", required=True),
         Column("类型", required=True, parse=cells.choice(LeaderKind.choices, "类型")),
-        Column("姓名", required=True, field="name"),
+        Column("姓名", required=True, parse=cells.person_name, field="name"),
         Column(
             "手机号", required=True, parse=cells.phone, aliases=("手机", "手机号码", "联系电话")
         ),
@@ -115,7 +115,9 @@ class LeadersResource(SheetResource):
             volunteer = self._volunteer(record, community, people, people_made)
             if volunteer is None:
                 continue
-            record.key = volunteer.mobile
+            # One person may lead several building groups; the same person at the same place
+            # twice is the duplicate (the place itself is checked above).
+            record.key = (volunteer.mobile, unit_key)
             holder = current.get(unit_key)
             if holder is not None and holder.volunteer_id != volunteer.pk:
                 label = "楼组长" if kind == LeaderKind.BUILDING else "街面长"
@@ -219,6 +221,16 @@ class LeadersResource(SheetResource):
         super().save_records([r for r in records if r.is_new])
 
 
+# 请假 is an absence with a reason: stored as not attended, with 请假 as the note.
+LEAVE = object()
+
+
+def attendance_mark(value):
+    if cells.name_key(value) in ("请假", "事假", "病假"):
+        return LEAVE
+    return cells.yes_no(value)
+
+
 class AttendanceResource(SheetResource):
     """培训签到: who came to which training."""
 
@@ -227,9 +239,9 @@ class AttendanceResource(SheetResource):
     columns = [
         Column("培训名称", required=True, aliases=("培训",)),
         Column("日期", required=True, parse=cells.date),
-        Column("姓名", required=True),
+        Column("姓名", required=True, parse=cells.person_name),
         Column("手机号", required=True, parse=cells.phone, aliases=("手机", "手机号码")),
-        Column("是否出席", parse=cells.yes_no, aliases=("出席",)),
+        Column("是否出席", parse=attendance_mark, aliases=("出席",)),
         Column("备注", field="note"),
     ]
     update_fields = ["attended", "note"]
@@ -290,6 +302,8 @@ class AttendanceResource(SheetResource):
             attended = values.get("是否出席")
             attended = True if attended is None else attended
             note = values.get("备注", "")
+            if attended is LEAVE:
+                attended, note = False, note or "请假"
             attendance = existing.get(record.key)
             if attendance is None:
                 record.instance = Attendance(

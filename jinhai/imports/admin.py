@@ -19,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,11 +30,15 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from jinhai.admin import ScopedExportAdmin
 
-from . import storage
+from . import confirmations, storage
 from .formats import SheetFormat
 from .reading import SheetError, human_size, limits
 
 logger = logging.getLogger("jinhai.imports")
+
+ALREADY_CONFIRMED = (
+    "这次导入已经确认过(或预览已过期),本次提交没有写入任何数据。请到列表中查看导入结果。"
+)
 
 
 class SheetImportForm(ImportForm):
@@ -49,6 +54,8 @@ class SheetImportForm(ImportForm):
 
 
 class SheetConfirmForm(ConfirmImportForm):
+    confirm_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def clean_import_file_name(self):
         # The library would take the basename of a path; ours is a signed token, checked later
         # against the user and resource.
@@ -100,6 +107,9 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
                 user_pk=request.user.pk,
                 resource=self._resource_class().key,
             )
+            initial["confirm_token"] = confirmations.issue(
+                user=request.user, resource=self._resource_class().key
+            )
         return initial
 
     def import_action(self, request, **kwargs):
@@ -130,23 +140,42 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
         except storage.UploadRefused as exc:
             return self._import_page(request, errors=[str(exc)])
         upload = storage.UploadStorage(name=name)
+        token = confirm_form.cleaned_data.get("confirm_token") or ""
+        if confirmations.was_used(token):
+            return self._import_page(request, errors=[ALREADY_CONFIRMED])
         try:
             data = upload.read()
             input_format = self.get_import_formats()[0]()
             dataset = input_format.create_dataset(data)
             if len(dataset) > settings.JOB_IMPORT_ROWS:
-                # A long file is written by a background job; this request only queues it.
+                # A long file is written by a background job; this request only queues it, and
+                # the job is queued in the transaction that consumes the token.
                 from jinhai.jobs.handlers import start_import
 
                 file_name = confirm_form.cleaned_data.get("original_file_name") or ""
-                return HttpResponseRedirect(
-                    start_import(
-                        self._resource_class(), user=request.user, file_name=file_name, content=data
-                    )
+                url = start_import(
+                    self._resource_class(),
+                    user=request.user,
+                    file_name=file_name,
+                    content=data,
+                    confirm_token=token,
                 )
-            result = self.process_dataset(
-                dataset, confirm_form, request, rollback_on_validation_errors=True, **kwargs
-            )
+                if url is None:
+                    return self._import_page(request, errors=[ALREADY_CONFIRMED])
+                return HttpResponseRedirect(url)
+            # The token is consumed in the transaction that writes: a retried or doubled confirm
+            # finds it used and writes nothing.
+            with transaction.atomic():
+                if not confirmations.consume(
+                    token=token, user=request.user, resource=self._resource_class().key
+                ):
+                    return self._import_page(request, errors=[ALREADY_CONFIRMED])
+                result = self.process_dataset(
+                    dataset, confirm_form, request, rollback_on_validation_errors=True, **kwargs
+                )
+                if result.has_errors() or result.has_validation_errors():
+                    # Nothing was written: the same preview may be confirmed again once fixed.
+                    transaction.set_rollback(True)
         except (SheetError, storage.UploadRefused) as exc:
             return self._import_page(request, errors=[str(exc)])
         finally:

@@ -34,7 +34,7 @@ from jinhai.caching import data_changed
 from jinhai.db import bulk_insert
 from jinhai.scoping import Scope
 
-from . import cells
+from . import cells, confirmations
 from .reading import Sheet, SheetError
 
 logger = logging.getLogger("jinhai.imports")
@@ -164,6 +164,12 @@ class SheetResource(resources.ModelResource):
         result.diff_headers = self.get_diff_headers()
         result.total_rows = len(sheet.rows)
         result.notes.extend(sheet.notes)
+        self.sha256 = sheet.sha256
+        earlier = confirmations.earlier_import(
+            sha256=sheet.sha256, resource=self.key, user=self.user
+        )
+        if earlier is not None:
+            result.notes.insert(0, confirmations.earlier_note(earlier))
         records = self._parse(sheet, result)
         if result.has_errors():
             return result
@@ -214,7 +220,7 @@ class SheetResource(resources.ModelResource):
         index = {}
         for column in self.columns:
             for name in (column.header, *column.aliases):
-                key = cells.name_key(name)
+                key = cells.header_key(name)
                 if key in position:
                     index[column.header] = position[key]
                     break
@@ -315,6 +321,8 @@ class SheetResource(resources.ModelResource):
             rows=result.total_rows,
             created=result.created,
             updated=result.updated,
+            sha256=getattr(self, "sha256", ""),
+            scope=confirmations.scope_key(self.user),
         )
 
 
@@ -352,5 +360,5 @@ def resource_titles() -> dict[str, str]:
 
 def sheet_from_dataset(dataset) -> Sheet:
     """A plain tablib Dataset (from code, not an upload) seen as a Sheet; rows count from 2."""
-    headers = [cells.name_key(h) for h in (dataset.headers or [])]
+    headers = [cells.header_key(h) for h in (dataset.headers or [])]
     return Sheet(headers=headers, rows=[(i, list(row)) for i, row in enumerate(dataset, start=2)])

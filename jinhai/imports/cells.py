@@ -37,10 +37,26 @@ def name_key(value) -> str:
     return _name_key(text(value))
 
 
+# Quotes are typed as ASCII in one file and as “” in the system (a training called “垃圾分类”).
+_QUOTES = re.compile("[\"'“”‘’「」『』„‟]")
+
+
 @lru_cache(maxsize=65536)
 def _name_key(value: str) -> str:
     # Names repeat on almost every row (the same community, compound, "12号楼"): cached.
-    return _SPACES.sub("", unicodedata.normalize("NFKC", halfwidth(value)))
+    return _QUOTES.sub("", _SPACES.sub("", unicodedata.normalize("NFKC", halfwidth(value))))
+
+
+# A note in a header: 姓名(必填), 手机号【11位】, *社区, 户数[户].
+_HEADER_NOTE = re.compile(r"\(.*?\)|\[.*?\]|【.*?】|〔.*?〕|[*※★]")
+
+
+@lru_cache(maxsize=4096)
+def header_key(value) -> str:
+    """How a header is matched to a template column: notes, marks and line breaks dropped."""
+    key = name_key(value)
+    stripped = _HEADER_NOTE.sub("", key)
+    return stripped or key
 
 
 _PHONE_NOISE = re.compile(r"[\s\-()()—–_.]")
@@ -72,6 +88,8 @@ _DATE_PATTERNS = [
 _TIME_SUFFIX = re.compile(r"(T|\s+)\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 # Excel's day 0 is 1899-12-30 (it counts a 1900-02-29 that never was).
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# The day counts of 1990-01-01 and 2100-12-31: outside them a number is not a date we keep.
+_SERIAL_MIN, _SERIAL_MAX = 32874, 73415
 
 
 def date(value) -> datetime.date | None:
@@ -83,9 +101,16 @@ def date(value) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value < 2958466:
+        # A number is a date only as Excel counts days, and only for a plausible year: 2022 is a
+        # year (1905-07-14 as a day count), 7.1 is July 1st typed as a number (1900-01-06).
+        if _SERIAL_MIN <= value <= _SERIAL_MAX and float(value).is_integer():
             return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
-        raise ValueError(f"日期“{value}”无法识别")
+        shown = text(value)
+        if isinstance(value, int) or float(value).is_integer():
+            reason = f"“{shown}”是一个数字(像是年份),不是日期"
+        else:
+            reason = f"“{shown}”是一个数字,不是日期"
+        raise ValueError(f"{reason}:请写成 2022-07-15 这样的完整日期")
     raw = text(value)
     if not raw:
         return None
@@ -101,7 +126,7 @@ def date(value) -> datetime.date | None:
     raise ValueError(f"日期“{raw}”无法识别:请写成 2022-07-15、2022/7/15 或 2022年7月15日")
 
 
-_AMOUNT_NOISE = re.compile(r"[\s,,元¥¥]|人民币|RMB", re.IGNORECASE)
+_AMOUNT_NOISE = re.compile(r"[\s,,元\u00a5\uffe5]|人民币|RMB", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -172,6 +197,51 @@ def room(value) -> str:
     if not compact:
         raise ValueError(f"室号“{raw}”不正确:应为 101 或 3-202 这样的房号")
     return compact
+
+
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f·]"
+_CJK_GAP = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
+# What an encoding leaves where it could not hold a character (GBK has no 䶮).
+_LOST = ("?", "\ufffd", "？")
+
+
+def person_name(value) -> str:
+    """A person's name as it is stored: 王　芳 (alignment padding) and no-break spaces removed
+    between Chinese characters, other runs of spaces made one; a ? left by an encoding refused."""
+    raw = text(value)
+    if not raw:
+        return ""
+    cleaned = _CJK_GAP.sub("", raw)
+    cleaned = _SPACES.sub(" ", cleaned)
+    if any(mark in cleaned for mark in _LOST):
+        raise ValueError(
+            f"姓名“{cleaned}”中有“?”:文件的文字编码丢失了生僻字。"
+            "请把文件另存为 .xlsx 或“CSV UTF-8”后再导入"
+        )
+    return cleaned
+
+
+_CODE_AS_NUMBER = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+EXCEL_NUMBER = "Excel 把它当成了数字,超过 15 位的数字已被改写。请把该列设为文本格式后重新填写"
+
+
+def code(value, what: str) -> str:
+    """A long code (credit code, ID number) as text; one Excel turned into a number is refused:
+    Excel keeps 15 digits, so the rest became zeros and the code cannot be read back."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if abs(value) >= 1e15:
+            shown = f"{value:.0f}" if isinstance(value, float) else str(value)
+            raise ValueError(f"{what}“{shown}”:{EXCEL_NUMBER}")
+        return text(value)
+    raw = text(value)
+    if _CODE_AS_NUMBER.match(halfwidth(raw).replace(" ", "")):
+        raise ValueError(f"{what}“{raw}”:{EXCEL_NUMBER}")
+    return raw
+
+
+def rounded_by_excel(raw: str) -> bool:
+    """An all-digit code of 16 digits or more ending in zeros: what a number cell leaves."""
+    return len(raw) >= 16 and raw.isdigit() and raw.endswith("000")
 
 
 _YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1", "有", "出席", "已"}

@@ -171,21 +171,36 @@ def counting_resource(resource_class, job: Context, total: int):
 IMPORT_ERRORS_SHOWN = 200
 
 
-def start_import(resource_class, *, user, file_name: str, content: bytes) -> str:
+def start_import(
+    resource_class, *, user, file_name: str, content: bytes, confirm_token: str | None
+) -> str | None:
     """Queue the import of one uploaded file into `resource_class` (a SheetResource) for `user`;
     return the job's page. The file is kept with the job's files, so any worker reads it; the
-    import runs as `import_sheet` does: all or nothing, every bad row named."""
+    import runs as `import_sheet` does: all or nothing, every bad row named.
+
+    `confirm_token` is the preview's single-use token, consumed in the transaction that queues
+    the job: a retried confirm queues nothing and gets None. None as the token (the command
+    line, code) skips the check."""
+    from django.db import transaction
+
+    from jinhai.imports import confirmations
+
     if not resource_class.may_import(user):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("没有导入该数据的权限。")
-    job = start(
-        JobKind.IMPORT,
-        user=user,
-        title=f"导入 {resource_class.title}:{file_name}"[:200],
-        params={"resource": resource_class.key, "file_name": file_name},
-        source=(f"upload{Path(file_name).suffix.lower()[:10]}", content),
-    )
+    with transaction.atomic():
+        if confirm_token is not None and not confirmations.consume(
+            token=confirm_token, user=user, resource=resource_class.key
+        ):
+            return None
+        job = start(
+            JobKind.IMPORT,
+            user=user,
+            title=f"导入 {resource_class.title}:{file_name}"[:200],
+            params={"resource": resource_class.key, "file_name": file_name},
+            source=(f"upload{Path(file_name).suffix.lower()[:10]}", content),
+        )
     return job_url(job)
 
 
