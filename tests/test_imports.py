@@ -492,3 +492,49 @@ def test_escape_formula(value, escaped):
     from jinhai.imports.formats import escape_formula
 
     assert escape_formula(value) == escaped
+
+
+def test_the_error_page_lists_200_errors_counts_the_rest_and_offers_a_workbook(world, users, login):
+    client = login(users.staff_a)
+    rows = [HEADER] + [["正学社区", "正学苑", f"{i}号楼", "x", ""] for i in range(2, 502)]
+    response = _upload(client, csv_bytes(rows))
+    body = response.content.decode()
+    assert "文件中有 500 处错误" in body
+    assert body.count("“x”不是整数") == 200
+    assert "另有 300 处错误未列出" in body
+    url = response.context["error_workbook_url"]
+    download = client.get(url)
+    assert download.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(download.content), read_only=True)
+    got = list(book.active.iter_rows(values_only=True))
+    assert got[0] == ("行号", *HEADER, "错误原因")
+    assert got[1] == (2, "正学社区", "正学苑", "2号楼", "x", None, "户数:“x”不是整数")
+    assert len(got) == 501
+    # Another user cannot fetch it.
+    other = login(users.staff_b)
+    assert "导入请求无效" in other.get(url).content.decode()
+
+
+def test_the_preview_shows_what_will_be_stored(world, users, login):
+    from volunteers.models import Appointment
+
+    client = login(users.staff_a)
+    rows = [
+        ["社区", "类型", "姓名", "手机号", "小区", "楼组", "推选日期"],
+        ["正学社区", "楼组长", "王　芳", "137 0000 0901", "正学苑", "1号楼", "2022年7月1日"],
+    ]
+    Appointment.objects.all().delete()
+    response = client.post(
+        reverse("admin:volunteers_appointment_import"),
+        {
+            "format": "0",
+            "resource": "0",
+            "import_file": SimpleUploadedFile("a.csv", csv_bytes(rows)),
+        },  # noqa: E501
+    )
+    body = response.content.decode()
+    assert "王芳" in body and "13700000901" in body and "2022-07-01" in body
+    assert "王　芳" not in body and "2022年7月1日" not in body
+    from volunteers.resources import LeadersResource
+
+    assert response.context["result"].diff_headers == LeadersResource.template_headers()

@@ -155,7 +155,7 @@ def extra_args(world, users):
 
 STANDARD = re.compile(
     r"^admin:(?P<app>[a-z_]+?)_(?P<model>[a-z]+)_(?P<view>changelist|add|change|delete|history|"
-    r"import|export|process_import|import_template)$"
+    r"import|export|process_import|import_template|import_errors)$"
 )
 
 
@@ -251,7 +251,7 @@ def expected(label, view, user, world):
     if view == "export":
         return 200 if "v" in perms else 403
     may_import = "i" in perms or {"a", "c"} <= set(perms)
-    if view in ("import", "import_template"):
+    if view in ("import", "import_template", "import_errors"):
         return 200 if may_import else 403
     if view == "process_import":
         return 405  # confirming an import is a POST; the permission is checked then

@@ -231,6 +231,9 @@ def attendance_mark(value):
     return cells.yes_no(value)
 
 
+attendance_mark.labels = {LEAVE: "请假(缺席)"}
+
+
 class AttendanceResource(SheetResource):
     """培训签到: who came to which training."""
 

@@ -13,7 +13,7 @@ What this changes from the library's defaults, and why:
 """
 
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import forms
 from django.conf import settings
@@ -31,6 +31,8 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from jinhai.admin import ScopedExportAdmin
 
 from . import confirmations, storage
+from .base import ERRORS_SHOWN
+from .errors import error_workbook
 from .formats import SheetFormat
 from .reading import SheetError, human_size, limits
 
@@ -92,7 +94,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             form.add_error("import_file", str(e))
             return
         logger.exception("could not read an uploaded spreadsheet")
-        form.add_error("import_file", "无法读取该文件。请确认它是 Excel 工作簿(.xlsx)或 CSV 文件。")
+        form.add_error("import_file", "无法读取该文件。请确认它是 Excel 工作簿、.ods 或 CSV 文件。")
 
     def write_to_tmp_storage(self, import_file, input_format):
         upload = storage.UploadStorage()
@@ -120,8 +122,55 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             upload = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
             if upload:
                 storage.UploadStorage(name=upload).remove()
+        if context.get("result") is not None:
+            context.update(self._error_context(request, context["result"]))
         context.setdefault("template_url", self._template_url())
         context.setdefault("limits", _limit_text())
+        return response
+
+    def _error_context(self, request, result):
+        """The first ERRORS_SHOWN errors, how many more, and the error workbook's address."""
+        items = getattr(result, "error_items", [])
+        if not items:
+            return {}
+        context = {
+            "errors_shown": items[:ERRORS_SHOWN],
+            "errors_more": max(len(items) - ERRORS_SHOWN, 0),
+        }
+        workbook = error_workbook(result)
+        if workbook is not None:
+            kept = storage.ErrorWorkbookStorage()
+            kept.save(workbook)
+            token = storage.sign(
+                kept.name,
+                user_pk=request.user.pk,
+                resource=self._resource_class().key,
+                purpose="errors",
+            )
+            context["error_workbook_url"] = (
+                self._admin_url("import_errors") + "?" + urlencode({"t": token})
+            )
+        return context
+
+    def import_errors_view(self, request):
+        """The error workbook of this user's last preview (signed, expiring with the upload)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            name = storage.unsign(
+                request.GET.get("t", ""),
+                user_pk=request.user.pk,
+                resource=self._resource_class().key,
+                purpose="errors",
+            )
+            data = storage.ErrorWorkbookStorage(name=name).read()
+        except storage.UploadRefused as exc:
+            return self._import_page(request, errors=[str(exc)])
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        filename = quote(f"{self._resource_class().title}导入错误行.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response
 
     @method_decorator(require_POST)
@@ -203,6 +252,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             "result": result,
             "import_errors": list(errors),
             "import_error_display": self.import_error_display,
+            **(self._error_context(request, result) if result is not None else {}),
             "template_url": self._template_url(),
             "limits": _limit_text(),
         }
@@ -219,7 +269,12 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
                 "import/template/",
                 self.admin_site.admin_view(self.import_template_view),
                 name="{}_{}_import_template".format(*info),
-            )
+            ),
+            path(
+                "import/errors/",
+                self.admin_site.admin_view(self.import_errors_view),
+                name="{}_{}_import_errors".format(*info),
+            ),
         ] + super().get_urls()
 
     def _admin_url(self, view):

@@ -43,6 +43,8 @@ logger = logging.getLogger("jinhai.imports")
 FORMULA_START = ("=", " ", "\t", "\u3000")
 # How many valid rows the preview page shows; the totals always count every row.
 PREVIEW_ROWS = 50
+# How many errors a page lists; the rest are counted, and all are in the error workbook.
+ERRORS_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class ImportReport(Result):
         self.created = 0
         self.updated = 0
         self.unchanged = 0
+        # The rows as read, for the error workbook (the original rows with their reasons).
+        self.sheet = None
 
 
 class SheetResource(resources.ModelResource):
@@ -148,8 +152,12 @@ class SheetResource(resources.ModelResource):
             )
 
     def describe(self, record: Record) -> list[str]:
-        """The values the preview shows for a row, in template-header order."""
-        return [cells.text(record.raw.get(h)) for h in self.template_headers()]
+        """What will be stored for a row, in template-header order: the parsed values (dates,
+        rooms, cleaned names, labels), never the raw cells."""
+        return [
+            cells.shown(c.parse, record.values.get(c.header, record.raw.get(c.header)))
+            for c in self.columns
+        ]
 
     # The machinery.
 
@@ -164,6 +172,7 @@ class SheetResource(resources.ModelResource):
         result.diff_headers = self.get_diff_headers()
         result.total_rows = len(sheet.rows)
         result.notes.extend(sheet.notes)
+        result.sheet = sheet
         self.sha256 = sheet.sha256
         earlier = confirmations.earlier_import(
             sha256=sheet.sha256, resource=self.key, user=self.user

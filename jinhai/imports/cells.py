@@ -281,4 +281,26 @@ def choice(choices, what, aliases=None):
             allowed = "、".join(label for _, label in choices)
             raise ValueError(f"{what}“{raw}”不正确,应为:{allowed}") from None
 
+    # The preview shows the label the value will be shown as, never the stored code.
+    parse.labels = dict(choices)
     return parse
+
+
+def shown(parse, value) -> str:
+    """A parsed value as the preview shows what will be stored: dates as dates, 是/否, labels."""
+    labels = getattr(parse, "labels", None)
+    if labels is not None:
+        try:
+            if value in labels:
+                return labels[value]
+        except TypeError:
+            pass
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, tuple | list):
+        return "、".join(text(v) for v in value)
+    return text(value)

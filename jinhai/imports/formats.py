@@ -31,7 +31,7 @@ class SheetFormat(base_formats.Format):
         return type(f"{resource_class.__name__}Format", (cls,), {"resource_class": resource_class})
 
     def get_title(self):
-        return "Excel(.xlsx)或 CSV"
+        return "Excel(.xlsx、.xls)、.ods 或 CSV"
 
     def get_extension(self):
         return "xlsx"

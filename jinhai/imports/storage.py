@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core import signing
 from import_export.tmp_storages import BaseStorage
 
-_NAME = re.compile(r"^[0-9a-f]{32}\.upload$")
+_NAME = re.compile(r"^[0-9a-f]{32}\.(upload|errors)$")
 _SALT = "jinhai.imports.upload"
 
 
@@ -38,9 +38,13 @@ def max_age() -> int:
 
 
 class UploadStorage(BaseStorage):
+    suffix = ".upload"
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        if self.name is not None and not _NAME.match(self.name):
+        if self.name is not None and not (
+            _NAME.match(self.name) and self.name.endswith(self.suffix)
+        ):
             raise UploadRefused("导入文件名无效。")
 
     @property
@@ -52,7 +56,7 @@ class UploadStorage(BaseStorage):
 
     def save_chunks(self, chunks) -> None:
         sweep()
-        self.name = f"{secrets.token_hex(16)}.upload"
+        self.name = f"{secrets.token_hex(16)}{self.suffix}"
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
@@ -69,11 +73,17 @@ class UploadStorage(BaseStorage):
             self.path.unlink(missing_ok=True)
 
 
+class ErrorWorkbookStorage(UploadStorage):
+    """A preview's error workbook, kept for download until swept like an abandoned upload."""
+
+    suffix = ".errors"
+
+
 def sweep() -> int:
     """Remove uploads abandoned at the preview; returns how many."""
     cutoff = time.time() - max_age()
     removed = 0
-    for path in upload_dir().glob("*.upload"):
+    for path in [*upload_dir().glob("*.upload"), *upload_dir().glob("*.errors")]:
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
@@ -83,13 +93,14 @@ def sweep() -> int:
     return removed
 
 
-def sign(name: str, *, user_pk, resource: str) -> str:
-    return signing.dumps({"f": name, "u": user_pk, "r": resource}, salt=_SALT)
+def sign(name: str, *, user_pk, resource: str, purpose: str = "") -> str:
+    """`purpose` keeps an error workbook's token from ever being taken for an upload's."""
+    return signing.dumps({"f": name, "u": user_pk, "r": resource}, salt=_SALT + purpose)
 
 
-def unsign(token: str, *, user_pk, resource: str) -> str:
+def unsign(token: str, *, user_pk, resource: str, purpose: str = "") -> str:
     try:
-        data = signing.loads(token, salt=_SALT, max_age=max_age())
+        data = signing.loads(token, salt=_SALT + purpose, max_age=max_age())
     except signing.SignatureExpired as exc:
         raise UploadRefused("导入预览已过期,请重新上传文件。") from exc
     except signing.BadSignature as exc:
