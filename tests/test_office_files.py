@@ -180,3 +180,40 @@ def test_the_bomb_fixtures_are_still_refused_by_the_new_reader():
         fmt.create_dataset(entity_bomb_xlsx(rows))
     with pytest.raises(SheetError, match="解压后超过"):
         fmt.create_dataset(zip_bomb_xlsx(rows, expanded_bytes=240 * 1024 * 1024))
+
+
+def _points_upload(client, only_new=False):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    data = (OFFICE / "points_rooms.xlsx").read_bytes()
+    form = {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("积分.xlsx", data)}
+    if only_new:
+        form["only_new"] = "on"
+    return client.post(reverse("admin:self_governance_pointentry_import"), form)
+
+
+def _confirm(client, response):
+    from django.urls import reverse
+
+    confirm = response.context["confirm_form"]
+    return client.post(
+        reverse("admin:self_governance_pointentry_process_import"),
+        {name: confirm.initial[name] for name in confirm.fields},
+    )
+
+
+def test_the_same_points_file_twice_is_recognised_and_only_new_rows_can_be_imported(
+    world, users, login
+):
+    client = login(users.staff_a)
+    assert _confirm(client, _points_upload(client)).status_code == 302
+    entries = PointEntry.objects.count()
+    again = _points_upload(client)
+    body = again.content.decode()
+    assert "该文件已于" in body and "导入过" in body
+    assert "有 1 行与积分明细中已有的记录相同" in body
+    skipping = _points_upload(client, only_new=True)
+    assert "已跳过 1 行" in skipping.content.decode()
+    assert _confirm(client, skipping).status_code == 302
+    assert PointEntry.objects.count() == entries

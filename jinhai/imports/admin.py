@@ -55,8 +55,12 @@ class SheetImportForm(ImportForm):
         return upload
 
 
+ONLY_NEW_LABEL = "只导入尚未记入的行(跳过已有的相同记录)"
+
+
 class SheetConfirmForm(ConfirmImportForm):
     confirm_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    only_new = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def clean_import_file_name(self):
         # The library would take the basename of a path; ours is a signed token, checked later
@@ -84,9 +88,20 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
     def has_import_permission(self, request):
         return self._resource_class().may_import(request.user)
 
+    def get_import_form_class(self, request):
+        form_class = super().get_import_form_class(request)
+        if not self._resource_class().offers_only_new:
+            return form_class
+        # A resource that can tell rows already stored (the points ledger) offers to skip them.
+        field = forms.BooleanField(label=ONLY_NEW_LABEL, required=False)
+        return type(form_class.__name__, (form_class,), {"only_new": field})
+
     def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
         resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
         resource_kwargs["user"] = request.user
+        cleaned = getattr(form, "cleaned_data", None) or {}
+        resource_kwargs["only_new"] = bool(cleaned.get("only_new"))
         return resource_kwargs
 
     def add_data_read_fail_error_to_form(self, form, e):
@@ -109,6 +124,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
                 user_pk=request.user.pk,
                 resource=self._resource_class().key,
             )
+            initial["only_new"] = bool(import_form.cleaned_data.get("only_new"))
             initial["confirm_token"] = confirmations.issue(
                 user=request.user, resource=self._resource_class().key
             )

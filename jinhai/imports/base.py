@@ -99,10 +99,16 @@ class SheetResource(resources.ModelResource):
     update_fields: list[str] = []
     batch_size = 2000
 
-    def __init__(self, user=None, **kwargs):
+    # Whether the resource can tell rows already stored and skip them when asked (`only_new`).
+    offers_only_new = False
+
+    def __init__(self, user=None, only_new=False, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self.scope = Scope.for_user(user)
+        self.only_new = only_new
+        # What `resolve` found worth telling (rows already stored, say), shown with the notes.
+        self.resolve_notes: list[str] = []
 
     @classmethod
     def get_display_name(cls):
@@ -185,6 +191,7 @@ class SheetResource(resources.ModelResource):
         # Resolve and validate even when some rows already failed to parse, so that every bad row
         # is named in one go; resources skip what they cannot resolve.
         self.resolve(records)
+        result.notes.extend(self.resolve_notes)
         self._validate(records)
         bad = [r for r in records if r.errors]
         for record in bad:

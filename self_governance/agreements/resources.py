@@ -44,6 +44,7 @@ class PointsResource(SheetResource):
         Column("备注", field="note"),
     ]
     scope_column = "约定"
+    offers_only_new = True
 
     date = fields.Field(attribute="date", column_name="日期")
     scheme = fields.Field(attribute="account__scheme__name", column_name="约定", readonly=True)
@@ -101,8 +102,40 @@ class PointsResource(SheetResource):
             ):
                 earned[(row["account"], row["rule__code"], row["month"])] = row["total"]
         balances = {}
+        # Rows already in the ledger (the same account, rule and day): a file imported twice.
+        stored = set()
+        if dates:
+            stored = set(
+                PointEntry.objects.filter(
+                    account__scheme__community_id__in=community_ids,
+                    rule__isnull=False,
+                    date__gte=min(dates),
+                    date__lte=max(dates),
+                ).values_list("account_id", "rule_id", "date")
+            )
+        already = 0
         for record in records:
             self._resolve_one(record, schemes, rules, groups, households, shops, earned, balances)
+            entry = record.instance
+            if entry is None or record.errors or entry.account.pk is None:
+                continue
+            if (entry.account.pk, entry.rule_id, entry.date) in stored:
+                already += 1
+                if self.only_new:
+                    self._unwind(entry, earned, balances)
+                    record.instance, record.is_new = None, False
+        if already and self.only_new:
+            self.resolve_notes.append(f"已跳过 {already} 行:积分明细中已有相同的记录。")
+        elif already:
+            self.resolve_notes.append(
+                f"有 {already} 行与积分明细中已有的记录相同(同一账户、同一细则、同一日期),"
+                "可能已经导入过。如只需导入尚未记入的行,请勾选“只导入尚未记入的行”后重新上传。"
+            )
+
+    def _unwind(self, entry, earned, balances):
+        """A skipped row's points count neither toward the month's cap nor the balance."""
+        earned[(entry.account.pk, entry.rule.code, entry.date.replace(day=1))] -= entry.points
+        balances[id(entry.account)] -= entry.points
 
     def _resolve_one(self, record, schemes, rules, groups, households, shops, earned, balances):
         values = record.values
