@@ -8,7 +8,8 @@
    (when `soffice` is installed) read by the portal's reader. Each read runs in a fresh process,
    so peak memory (max RSS) is the read's own. Prints seconds and the openpyxl/calamine ratio.
 2. Points (needs PostgreSQL: DATABASE_URL-style BENCH_DATABASE_URL, default
-   postgres://postgres@127.0.0.1:5432/jinhai_bench_read, created and dropped): a 100,000-row 积分明细
+   postgres://postgres@127.0.0.1:5432/jinhai_bench_read, created and dropped): a 100,000-row
+   积分明细
    .xlsx over 10,000 household accounts, its preview (dry run) and its confirm, each in a fresh
    process as the admin runs them (SheetFormat + PointsResource.import_data). Prints seconds and
    peak memory.
@@ -41,9 +42,8 @@ def write_places(n, path):
     sheet = book.create_sheet("小区楼组")
     sheet.append(PLACES)
     for i in range(n):
-        sheet.append(
-            [f"社区{i % 50:02d}", f"小区{i % 2000:04d}", f"{i}号楼", 12 + i % 30, "金海路"]
-        )
+        community, compound = f"社区{i % 50:02d}", f"小区{i % 2000:04d}"
+        sheet.append([community, compound, f"{i}号楼", 12 + i % 30, "金海路"])
     book.save(path)
 
 
