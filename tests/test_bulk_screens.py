@@ -226,3 +226,46 @@ def test_saving_500_is_a_few_queries(world, users, login, django_assert_max_num_
     with django_assert_max_num_queries(30):
         response = client.post(url, {"listed": listed, "ticked": listed.split(",")[:300]})
     assert response.status_code == 302
+
+
+# Inlines: none lists rows without bound.
+
+# Inlines whose rows are few by nature, with the reason; every other inline sets max_rows.
+FEW_BY_NATURE = {
+    "AppointmentInline": "one person's posts",
+    "CommitteeMemberInline": "the seats of one election",
+    "StaffProfileInline": "one profile per account",
+    "CampaignStandardInline": "a campaign's standard items",
+    "InspectionScoreInline": "one score per standard item",
+    "ContestRoundInline": "a contest's rounds",
+    "PetInline": "one household's pets",
+    "ReportPhotoInline": "the photos of one report",
+    "ActivityPhotoInline": "the photos of one activity",
+}
+
+
+def test_every_inline_is_bounded():
+    from django.contrib import admin
+
+    unbounded = []
+    for model_admin in admin.site._registry.values():
+        for inline in model_admin.inlines:
+            if getattr(inline, "max_rows", None) is None and inline.__name__ not in FEW_BY_NATURE:
+                unbounded.append(f"{type(model_admin).__name__}.{inline.__name__}")
+    assert unbounded == []
+
+
+def test_a_bounded_inline_shows_fifty_and_links_the_rest(world, users, login):
+    for n in range(2, 57):
+        BuildingGroupFactory(compound=world.a.compound, name=f"{n}号楼")
+    client = login(users.staff_a)
+    url = reverse("admin:communities_compound_change", args=[world.a.compound.pk])
+    html = client.get(url).content.decode()
+    assert 'name="building_groups-INITIAL_FORMS" value="50"' in html
+    assert "共 56 条" in html
+    assert f"compound__exact={world.a.compound.pk}" in html
+    listed = client.get(
+        reverse("admin:communities_buildinggroup_changelist"),
+        {"compound__exact": world.a.compound.pk},
+    )
+    assert listed.status_code == 200

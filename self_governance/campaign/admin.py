@@ -134,6 +134,7 @@ class InspectionScoreInline(ScopedInline, admin.TabularInline):
 
 class RectificationInline(ScopedInline, admin.TabularInline):
     model = Rectification
+    max_rows = 50
     fields = ["finding", "deadline", "status", "done_on", "before_photo", "after_photo"]
     extra = 0
 
@@ -283,6 +284,7 @@ class RectificationAdmin(ScopedAdmin):
 
 class ContestEntryInline(ScopedInline, admin.TabularInline):
     model = ContestEntry
+    max_rows = 50
     fields = ["title", "community", "shortlisted", "rank"]
     extra = 0
 
@@ -406,6 +408,7 @@ class ContestEntryAdmin(ScopedAdmin):
 
 class RoundScoreInline(ScopedInline, admin.TabularInline):
     model = RoundScore
+    max_rows = 50
     fields = ["entry", "score"]
     autocomplete_fields = ["entry"]
     extra = 0

@@ -106,6 +106,7 @@ class FundAllocationAdmin(ScopedAdmin):
 
 class ProjectMoveInline(ScopedInline, admin.TabularInline):
     model = ProjectMove
+    max_rows = 50
     fields = ["at", "from_status", "to_status", "approved_amount", "by", "note"]
     readonly_fields = fields
     extra = 0
@@ -133,6 +134,7 @@ class MeetingFormSet(forms.BaseInlineFormSet):
 
 class DiscussionMeetingInline(ScopedInline, admin.StackedInline):
     model = DiscussionMeeting
+    max_rows = 50
     formset = MeetingFormSet
     fields = [("topic", "date"), ("place", "participants"), "minutes", "decision", "photo"]
     extra = 0
@@ -157,6 +159,7 @@ class ExpenditureInline(ScopedInline, admin.TabularInline):
     """Existing payments are read-only; new ones go through `expenditure_add`."""
 
     model = Expenditure
+    max_rows = 50
     form = ExpenditureForm
     fields = ["date", "amount", "payee", "purpose", "receipt", "recorded_by"]
     readonly_fields = ["recorded_by"]
