@@ -41,6 +41,7 @@ class SubdistrictAdmin(ScopedAdmin):
 
 class CompoundInline(ScopedInline, admin.TabularInline):
     model = Compound
+    max_rows = 50
     fields = ["name", "households", "address"]
     extra = 0
     show_change_link = True
@@ -48,6 +49,7 @@ class CompoundInline(ScopedInline, admin.TabularInline):
 
 class StreetZoneInline(ScopedInline, admin.TabularInline):
     model = StreetZone
+    max_rows = 50
     fields = ["name", "extent", "shops"]
     extra = 0
 
@@ -91,6 +93,7 @@ class CommunityAdmin(ScopedExportAdmin):
 
 class BuildingGroupInline(ScopedInline, admin.TabularInline):
     model = BuildingGroup
+    max_rows = 50
     fields = ["name", "households", "address"]
     extra = 0
 

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.http import Http404, HttpResponseRedirect
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
@@ -270,10 +271,59 @@ class AppendOnlyAdminMixin:
 
 
 class ScopedInline(ScopedFieldsMixin):
-    """Mixin for TabularInline/StackedInline of the portal."""
+    """Mixin for TabularInline/StackedInline of the portal.
+
+    An inline whose rows grow with the data (a compound's building groups, a contest's
+    entries) sets `max_rows`: its page shows and posts at most that many, with a link to the
+    full change list, so that neither the page nor its POST grows without bound. Rows that
+    grow by the hundred (a training's attendance) get a bulk screen instead of an inline.
+    """
+
+    max_rows: int | None = None
+
+    def __init__(self, parent_model, admin_site):
+        super().__init__(parent_model, admin_site)
+        if self.max_rows is not None and self.template.endswith(("/tabular.html", "/stacked.html")):
+            # The same inline, and under it the note that says where the other rows are.
+            self.template = self.template.replace(".html", "_bounded.html")
 
     def get_queryset(self, request):
         return Scope.for_user(request.user).filter(super().get_queryset(request))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if self.max_rows is None:
+            return formset
+        return bounded_formset(formset, self.max_rows, self._all_rows_url(obj))
+
+    def _all_rows_url(self, obj):
+        opts = self.model._meta
+        if obj is None or self.model not in self.admin_site._registry:
+            return ""
+        fk = next(f for f in opts.fields if f.is_relation and isinstance(obj, f.related_model))
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return f"{url}?{fk.name}__exact={obj.pk}"
+
+
+def bounded_formset(formset, max_rows: int, all_url: str):
+    """An inline formset class that edits at most `max_rows` existing rows: one more query
+    (the first max_rows + 1 keys) and, past the bound, a count for the note under it."""
+
+    class BoundedFormSet(formset):
+        rows_max = max_rows
+        rows_url = all_url
+        rows_total = None
+
+        def get_queryset(self):
+            if not hasattr(self, "_queryset"):
+                rows = super().get_queryset()
+                keys = list(rows.values_list("pk", flat=True)[: max_rows + 1])
+                if len(keys) > max_rows:
+                    self.rows_total = rows.count()
+                    self._queryset = rows.filter(pk__in=keys[:max_rows])
+            return self._queryset
+
+    return BoundedFormSet
 
 
 class ScopedExportAdmin(ExportMixin, ScopedAdmin):

@@ -70,6 +70,7 @@ class ServiceFieldAdmin(ScopedAdmin):
 
 class InspectionInline(StreetAddMixin, ScopedInline, admin.TabularInline):
     model = AnnualInspection
+    max_rows = 50
     fields = [
         "year",
         "submitted_on",

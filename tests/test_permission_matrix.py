@@ -123,6 +123,10 @@ EXTRA = {
     "admin:jinhai_job_download": {"anonymous": 302, **dict.fromkeys(STAFF, 404)},
     "figures": PUBLIC,
     "admin:volunteers_activity_participants": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
+    # Bulk screens (volunteers/bulk.py and the grids): the sample is community A's.
+    "admin:volunteers_training_attendance": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
+    "admin:self_governance_fundallocation_year": {"anonymous": 302, "street": 200, "staff_a": 403, "staff_b": 403, "viewer": 403},
+    "admin:self_governance_inspection_grid": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 200, "viewer": 403},
     "admin:orgs_inspection_year": STAFF_OK,
     "admin:self_governance_rectification_overdue": STAFF_OK,
     "admin:self_governance_fundproject_move": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
@@ -146,6 +150,7 @@ def extra_args(world, users):
         "admin:app_list": ["communities"],
         "admin:view_on_site": [0, 0],
         "admin:volunteers_activity_participants": [world.a.activity.pk],
+        "admin:volunteers_training_attendance": [world.a.training.pk],
         "admin:self_governance_fundproject_move": [world.fund.project.pk],
         "admin:self_governance_contest_results": [world.fund.contest.pk],
         "admin:jinhai_job_status": [users.job.pk],

@@ -111,19 +111,23 @@ def test_coverage_counts_units_with_and_without_leaders(world):
 
 def test_participation_in_bulk(world):
     second = VolunteerFactory(community=world.a.community)
-    created, updated = services.participation_add_many(
-        activity=world.a.activity, volunteers=[world.a.volunteer, second], hours=Decimal("2.5")
+    third = VolunteerFactory(community=world.a.community)
+    ParticipationFactory(activity=world.a.activity, volunteer=third, hours=1)
+    listed = [world.a.volunteer.pk, second.pk, third.pk]
+    created, changed, removed = services.participation_record(
+        activity=world.a.activity,
+        listed=listed,
+        hours={world.a.volunteer.pk: Decimal("2.5"), second.pk: Decimal("2.5")},
     )
-    assert (created, updated) == (1, 1)
+    assert (created, changed, removed) == (1, 1, 1)  # third was unticked: their record goes
     assert Participation.objects.get(activity=world.a.activity, volunteer=second).hours == Decimal(
         "2.5"
     )
     with pytest.raises(ValidationError, match="不超过 24 小时"):
-        services.participation_add_many(
-            activity=world.a.activity,
-            volunteers=[VolunteerFactory(community=world.a.community)],
-            hours=30,
+        services.participation_record(
+            activity=world.a.activity, listed=listed, hours={second.pk: Decimal(30)}
         )
+    assert world.a.activity.participations.count() == 2
 
 
 def test_hours_and_attendance_figures(world):
@@ -165,27 +169,6 @@ def test_end_today_action_keeps_history(world, users, login):
     world.b.appointment.refresh_from_db()
     assert world.a.appointment.end is not None
     assert world.b.appointment.end is None  # another community's: out of reach
-
-
-def test_batch_participation_form(world, users, login):
-    client = login(users.staff_a)
-    url = reverse("admin:volunteers_activity_participants", args=[world.a.activity.pk])
-    page = client.get(url)
-    assert page.status_code == 200
-    assert world.a.street_leader.name in page.content.decode()
-    assert world.b.volunteer.name not in page.content.decode()
-    response = client.post(
-        url, {"volunteers": [world.a.volunteer.pk, world.a.street_leader.pk], "hours": "3.5"}
-    )
-    assert response.status_code == 302
-    assert world.a.activity.participations.count() == 2
-    other = reverse("admin:volunteers_activity_participants", args=[world.b.activity.pk])
-    assert client.get(other).status_code == 404
-    response = client.post(url, {"volunteers": [world.b.volunteer.pk], "hours": "2"})
-    assert response.status_code == 200  # not a choice for this user: the form says so
-    assert not Participation.objects.filter(
-        volunteer=world.b.volunteer, activity=world.a.activity
-    ).exists()
 
 
 def test_street_wide_training_is_read_only_for_community_staff(world, users, login):

@@ -1,10 +1,9 @@
 from decimal import Decimal
+from functools import partial
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,7 +19,7 @@ from jinhai.admin import (
 from jinhai.imports.admin import ScopedImportExportAdmin
 from jinhai.scoping import Scope
 
-from . import selectors, services
+from . import bulk, selectors, services
 from .models import Activity, Appointment, Attendance, Participation, Training, Volunteer
 from .resources import AttendanceResource, LeadersResource
 
@@ -197,25 +196,41 @@ class AppointmentAdmin(ScopedImportExportAdmin):
         self.message_user(request, f"已结束 {ended} 个任期。")
 
 
-class AttendanceInline(ScopedInline, admin.TabularInline):
-    model = Attendance
-    fields = ["volunteer", "attended", "note"]
-    autocomplete_fields = ["volunteer"]
-    extra = 0
-
-
 @admin.register(Training)
 class TrainingAdmin(ScopedAdmin):
-    list_display = ["title", "date", "mode", "organised_by", "attended", "invited"]
+    list_display = ["title", "date", "mode", "organised_by", "attended", "invited", "ticks_link"]
     list_filter = ["mode", ("community", related_only)]
     list_select_related = ["community"]
     search_fields = ["title", "organiser", "topics"]
     autocomplete_fields = ["community"]
     date_hierarchy = "date"
-    inlines = [AttendanceInline]
+    readonly_fields = ["attendance_summary"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_attendance()
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/attendance/",
+                self.admin_site.admin_view(partial(bulk.attendance_view, self)),
+                name="volunteers_training_attendance",
+            )
+        ] + super().get_urls()
+
+    @admin.display(description="签到")
+    def attendance_summary(self, obj):
+        # A street-wide training invites hundreds: the rows live on their own screen, not in
+        # an inline that would list (and post) every one of them.
+        if obj.pk is None:
+            return "保存培训后即可登记签到。"
+        url = reverse("admin:volunteers_training_attendance", args=[obj.pk])
+        return format_html(
+            '应到 {} 人,出席 {} 人 · <a href="{}">登记签到</a>',
+            obj.n_invited,
+            obj.n_attended,
+            url,
+        )
 
     @admin.display(description="组织", ordering="community__name")
     def organised_by(self, obj):
@@ -229,6 +244,11 @@ class TrainingAdmin(ScopedAdmin):
     def invited(self, obj):
         return obj.n_invited
 
+    @admin.display(description="签到")
+    def ticks_link(self, obj):
+        url = reverse("admin:volunteers_training_attendance", args=[obj.pk])
+        return format_html('<a href="{}">登记签到</a>', url)
+
 
 @admin.register(Attendance)
 class AttendanceAdmin(ScopedImportExportAdmin):
@@ -240,29 +260,6 @@ class AttendanceAdmin(ScopedImportExportAdmin):
     autocomplete_fields = ["training", "volunteer"]
 
 
-class ParticipationInline(ScopedInline, admin.TabularInline):
-    model = Participation
-    fields = ["volunteer", "hours", "note"]
-    autocomplete_fields = ["volunteer"]
-    extra = 0
-
-
-class BatchParticipationForm(forms.Form):
-    volunteers = forms.ModelMultipleChoiceField(
-        queryset=Volunteer.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        label="参加的志愿者",
-        help_text="勾选参加本次活动的人;已登记的人会更新为新的时长。",
-    )
-    hours = forms.DecimalField(
-        label="每人服务时长(小时)", max_digits=4, decimal_places=1, min_value=0.5, max_value=24
-    )
-
-    def __init__(self, *args, volunteers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["volunteers"].queryset = volunteers
-
-
 @admin.register(Activity)
 class ActivityAdmin(ScopedAdmin):
     list_display = ["title", "kind", "date", "community", "participants", "hours", "batch_link"]
@@ -271,7 +268,7 @@ class ActivityAdmin(ScopedAdmin):
     search_fields = ["title", "place", "description"]
     autocomplete_fields = ["community"]
     date_hierarchy = "date"
-    inlines = [ParticipationInline]
+    readonly_fields = ["service_summary"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_totals()
@@ -289,38 +286,26 @@ class ActivityAdmin(ScopedAdmin):
         url = reverse("admin:volunteers_activity_participants", args=[obj.pk])
         return format_html('<a href="{}">勾选参加人员</a>', url)
 
+    @admin.display(description="服务记录")
+    def service_summary(self, obj):
+        if obj.pk is None:
+            return "保存活动后即可登记参加人员和时长。"
+        url = reverse("admin:volunteers_activity_participants", args=[obj.pk])
+        return format_html(
+            '{} 人,共 {} 小时 · <a href="{}">登记参加人员和时长</a>',
+            obj.n_participants,
+            obj.total_hours or 0,
+            url,
+        )
+
     def get_urls(self):
         return [
             path(
                 "<int:pk>/participants/",
-                self.admin_site.admin_view(self.participants_view),
+                self.admin_site.admin_view(partial(bulk.hours_view, self)),
                 name="volunteers_activity_participants",
             )
         ] + super().get_urls()
-
-    def participants_view(self, request, pk):
-        activity = self.get_object(request, str(pk))
-        if not self.has_change_permission(request, activity):
-            raise PermissionDenied
-        scope = Scope.for_user(request.user)
-        volunteers = scope.filter(Volunteer.objects.filter(community=activity.community_id))
-        form = BatchParticipationForm(request.POST or None, volunteers=volunteers)
-        if request.method == "POST" and form.is_valid():
-            created, updated = services.participation_add_many(
-                activity=activity,
-                volunteers=list(form.cleaned_data["volunteers"]),
-                hours=form.cleaned_data["hours"],
-            )
-            self.message_user(request, f"已登记 {created} 人,更新 {updated} 人。")
-            return redirect("admin:volunteers_activity_change", activity.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"批量登记参加人员:{activity}",
-            "opts": self.model._meta,
-            "original": activity,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/volunteers/activity/participants.html", context)
 
 
 @admin.register(Participation)

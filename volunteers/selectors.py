@@ -4,6 +4,9 @@ Each takes a queryset of places already scoped (for staff) or not (public), so t
 serve the admin dashboard and the public pages.
 """
 
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.db.models import Count, DecimalField, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -18,10 +21,13 @@ from .models import (
     LeaderKind,
     Participation,
     Training,
+    Volunteer,
     has_current_leader,
 )
 
 HOURS = DecimalField(max_digits=12, decimal_places=1)
+OTHERS = "其他志愿者"
+STREET_LEADERS = "沿街商铺(街面长)"
 
 
 def coverage_by_community(communities=None):
@@ -174,3 +180,93 @@ def community_leaders(community):
         "n_groups": sum(len(c["groups"]) for c in compounds),
         "n_led": len(leaders),
     }
+
+
+@dataclass
+class Tick:
+    """One person on a bulk screen: ticked or not, with their hours where the screen asks."""
+
+    volunteer_id: int
+    name: str
+    community: str
+    compound: str = OTHERS
+    unit: str = ""
+    ticked: bool = False
+    hours: Decimal | None = None
+
+
+@dataclass
+class TickGroup:
+    title: str
+    people: list = field(default_factory=list)
+
+
+def _grouped(people, *, with_community: bool) -> list[TickGroup]:
+    """People in groups by compound (street leaders under their community's street zones),
+    compounds in pinyin order and others last, building groups in natural order."""
+    groups: dict[tuple, TickGroup] = {}
+    for tick in people:
+        title = f"{tick.community} · {tick.compound}" if with_community else tick.compound
+        key = (tick.community, tick.compound == OTHERS, pinyin_key(tick.compound))
+        groups.setdefault(key, TickGroup(title)).people.append(tick)
+    for group in groups.values():
+        group.people.sort(key=lambda t: (natural_key(t.unit), pinyin_key(t.name, person=True)))
+    return [groups[key] for key in sorted(groups)]
+
+
+def _leader_ticks(appointments) -> dict[int, Tick]:
+    """volunteer id -> a Tick placed at their first current post. One query."""
+    ticks = {}
+    for a in appointments.select_related(
+        "volunteer__community", "building_group__compound", "street_zone"
+    ).order_by("pk"):
+        if a.kind == LeaderKind.BUILDING:
+            compound, unit = a.building_group.compound.name, a.building_group.name
+        else:
+            compound, unit = STREET_LEADERS, a.street_zone.name
+        v = a.volunteer
+        ticks.setdefault(v.pk, Tick(v.pk, v.name, v.community.name, compound, unit))
+    return ticks
+
+
+def _ticks_of_rows(ticks: dict, rows, mark) -> None:
+    """Add the people already recorded (`rows` with their volunteer and community) and mark
+    them with `mark(tick, row)`."""
+    for row in rows.select_related("volunteer__community"):
+        v = row.volunteer
+        tick = ticks.setdefault(v.pk, Tick(v.pk, v.name, v.community.name))
+        mark(tick, row)
+
+
+def training_roster(training, scope) -> list[TickGroup]:
+    """Who is invited to a training (应到), ticked where they came: the current leaders of the
+    training's community (of every community of the subdistrict for a street-wide one) and
+    anyone already recorded for it; only the people `scope` reaches. Two queries."""
+    leaders = scope.filter(Appointment.objects.current())
+    if training.community_id:
+        leaders = leaders.filter(volunteer__community=training.community_id)
+    else:
+        leaders = leaders.filter(volunteer__community__subdistrict=training.subdistrict_id)
+    ticks = _leader_ticks(leaders)
+    rows = scope.filter(Attendance.objects.filter(training=training))
+    _ticks_of_rows(ticks, rows, lambda tick, row: setattr(tick, "ticked", row.attended))
+    return _grouped(ticks.values(), with_community=training.community_id is None)
+
+
+def activity_roster(activity, scope) -> list[TickGroup]:
+    """Who may have served at an activity: its community's volunteers (leaders placed at their
+    posts, the others after them), ticked with their hours where recorded. Three queries."""
+    volunteers = scope.filter(Volunteer.objects.filter(community=activity.community_id))
+    ticks = _leader_ticks(
+        scope.filter(Appointment.objects.current()).filter(
+            volunteer__community=activity.community_id
+        )
+    )
+    for v in volunteers.select_related("community").exclude(pk__in=list(ticks)):
+        ticks[v.pk] = Tick(v.pk, v.name, v.community.name)
+
+    def mark(tick, row):
+        tick.ticked, tick.hours = True, row.hours
+
+    _ticks_of_rows(ticks, scope.filter(Participation.objects.filter(activity=activity)), mark)
+    return _grouped(ticks.values(), with_community=False)

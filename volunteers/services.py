@@ -4,13 +4,14 @@ The admin, the imports and the demo call these, so the rules live here once.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from jinhai.caching import data_changed
 
-from .models import Appointment, LeaderKind, Participation
+from .models import Appointment, Attendance, LeaderKind, Participation
 
 
 def _unit_fields(unit) -> dict:
@@ -59,31 +60,63 @@ def appointment_replace(*, unit, volunteer, start, selected_on=None, reason="换
 
 
 @transaction.atomic
-def participation_add_many(*, activity, volunteers, hours) -> tuple[int, int]:
-    """Record `hours` of service for each volunteer at `activity`; returns (created, updated).
-
-    Staff tick many people at once; someone already recorded gets the new hours.
-    """
+def attendance_record(*, training, invited, attended) -> tuple[int, int]:
+    """Record a training's attendance from its invited list: each invited volunteer (ids) gets
+    a row, marked present if in `attended`, so that 应到 counts who was invited, not who came.
+    Returns (rows created, rows changed). A handful of queries however many people."""
+    invited, attended = set(invited), set(attended)
+    if not attended <= invited:
+        raise ValidationError("出席的人须在应到名单中。")
     existing = {
-        p.volunteer_id: p
-        for p in Participation.objects.select_for_update().filter(
-            activity=activity, volunteer__in=volunteers
+        row.volunteer_id: row
+        for row in Attendance.objects.select_for_update().filter(
+            training=training, volunteer__in=invited
         )
     }
-    new, changed = [], []
-    for volunteer in volunteers:
-        record = existing.get(volunteer.pk)
-        if record is None:
-            record = Participation(activity=activity, volunteer=volunteer, hours=hours)
-            record.full_clean(exclude=["activity", "volunteer"], validate_constraints=False)
-            new.append(record)
-        elif record.hours != hours:
-            record.hours = hours
-            changed.append(record)
+    new = [
+        Attendance(training=training, volunteer_id=v, attended=v in attended)
+        for v in sorted(invited - existing.keys())
+    ]
+    changed = [row for v, row in existing.items() if row.attended != (v in attended)]
+    for row in changed:
+        row.attended = not row.attended
+    Attendance.objects.bulk_create(new)
+    Attendance.objects.bulk_update(changed, ["attended"])
     if new or changed:
-        # The hours check is the same for every row: one validation stands for all.
-        (new or changed)[0].validate_constraints(exclude=["activity", "volunteer"])
+        data_changed()  # bulk writes send no post_save
+    return len(new), len(changed)
+
+
+@transaction.atomic
+def participation_record(*, activity, listed, hours) -> tuple[int, int, int]:
+    """Make an activity's service records those of a tick list: `hours` maps each ticked
+    volunteer id to their hours; a listed (shown) volunteer left unticked loses their record.
+    Returns (created, changed, removed)."""
+    hours = {v: Decimal(h) for v, h in hours.items()}
+    if not hours.keys() <= set(listed):
+        raise ValidationError("登记的人须在名单中。")
+    if any(not 0 < h <= 24 for h in hours.values()):
+        raise ValidationError("服务时长应大于 0、不超过 24 小时。")
+    existing = {
+        row.volunteer_id: row
+        for row in Participation.objects.select_for_update().filter(
+            activity=activity, volunteer__in=set(listed)
+        )
+    }
+    new = [
+        Participation(activity=activity, volunteer_id=v, hours=h)
+        for v, h in sorted(hours.items())
+        if v not in existing
+    ]
+    changed = []
+    for v, row in existing.items():
+        if v in hours and row.hours != hours[v]:
+            row.hours = hours[v]
+            changed.append(row)
+    gone = [row.pk for v, row in existing.items() if v not in hours]
     Participation.objects.bulk_create(new)
     Participation.objects.bulk_update(changed, ["hours"])
-    data_changed()  # bulk writes send no post_save
-    return len(new), len(changed)
+    Participation.objects.filter(pk__in=gone).delete()
+    if new or changed or gone:
+        data_changed()
+    return len(new), len(changed), len(gone)

@@ -53,6 +53,7 @@ def save_rule(request, rule, changed_fields):
 
 class RuleInline(ScopedInline, admin.TabularInline):
     model = Rule
+    max_rows = 50
     fields = ["code", "description", "points", "monthly_cap", "version", "is_current"]
     readonly_fields = ["version", "is_current"]
     extra = 0
@@ -64,6 +65,7 @@ class RuleInline(ScopedInline, admin.TabularInline):
 
 class RewardInline(ScopedInline, admin.TabularInline):
     model = Reward
+    max_rows = 50
     fields = ["name", "cost", "stock"]
     extra = 0
 

@@ -1,6 +1,8 @@
 """The admin of the 和美 campaign and its contest: standards, enrolment, inspections with their
 scores and rectifications, and the contest's shortlist and ranking page."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +22,7 @@ from jinhai.admin import (
 from jinhai.caching import data_changed
 from jinhai.db import subquery_count, subquery_sum
 
-from . import selectors, services
+from . import grid, selectors, services
 from .models import (
     Campaign,
     CampaignStandard,
@@ -132,6 +134,7 @@ class InspectionScoreInline(ScopedInline, admin.TabularInline):
 
 class RectificationInline(ScopedInline, admin.TabularInline):
     model = Rectification
+    max_rows = 50
     fields = ["finding", "deadline", "status", "done_on", "before_photo", "after_photo"]
     extra = 0
 
@@ -174,6 +177,21 @@ class InspectionAdmin(ScopedAdmin):
     @admin.display(description="未完成整改", ordering="n_open")
     def n_open(self, obj):
         return obj.n_open
+
+    def get_urls(self):
+        return [
+            path(
+                "grid/",
+                self.admin_site.admin_view(partial(grid.inspection_grid_view, self)),
+                name="self_governance_inspection_grid",
+            )
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {}
+        if self.has_add_permission(request) and self.has_change_permission(request):
+            extra["grid_url"] = reverse("admin:self_governance_inspection_grid")
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
 
 
 @admin.register(InspectionScore)
@@ -266,6 +284,7 @@ class RectificationAdmin(ScopedAdmin):
 
 class ContestEntryInline(ScopedInline, admin.TabularInline):
     model = ContestEntry
+    max_rows = 50
     fields = ["title", "community", "shortlisted", "rank"]
     extra = 0
 
@@ -389,6 +408,7 @@ class ContestEntryAdmin(ScopedAdmin):
 
 class RoundScoreInline(ScopedInline, admin.TabularInline):
     model = RoundScore
+    max_rows = 50
     fields = ["entry", "score"]
     autocomplete_fields = ["entry"]
     extra = 0

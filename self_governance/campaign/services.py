@@ -11,6 +11,8 @@ from jinhai.caching import data_changed
 from .models import (
     Contest,
     ContestEntry,
+    Inspection,
+    InspectionScore,
     RoundScore,
 )
 
@@ -76,3 +78,69 @@ def contest_rank(*, contest, contest_round) -> list[ContestEntry]:
     ContestEntry.objects.bulk_update(ranked, ["rank"])
     data_changed()  # update() and bulk_update send no post_save
     return ranked
+
+
+@transaction.atomic
+def inspections_record(*, kind, date, inspector, scores, findings=None) -> tuple[int, int]:
+    """One round of checks entered as a grid: `scores` maps each enrollment to {standard:
+    score}; each enrollment with a score gets its inspection of that kind and date (made, or the
+    one already there) and those scores. All or nothing, with every bad cell named.
+    Returns (inspections made, scores written)."""
+    findings = findings or {}
+    scores = {e: row for e, row in scores.items() if row}
+    errors = []
+    for enrollment, row in scores.items():
+        for standard, score in row.items():
+            if standard.campaign_id != enrollment.campaign_id:
+                errors.append(f"{enrollment}:{standard.name}不是该楼组所参加创建的标准项。")
+            elif not 0 <= score <= standard.max_score:
+                errors.append(
+                    f"{enrollment} {standard.name}:得分须在 0 到 {standard.max_score} 分之间。"
+                )
+    if errors:
+        raise ValidationError(errors)
+    existing = {
+        i.enrollment_id: i
+        for i in Inspection.objects.select_for_update().filter(
+            enrollment__in=list(scores), kind=kind, date=date
+        )
+    }
+    new = []
+    for enrollment in scores:
+        inspection = existing.get(enrollment.pk) or Inspection(
+            enrollment=enrollment, kind=kind, date=date
+        )
+        inspection.inspector = inspector
+        if findings.get(enrollment):
+            inspection.findings = findings[enrollment]
+        try:
+            inspection.full_clean(exclude=["enrollment"], validate_unique=False)
+        except ValidationError as exc:
+            raise ValidationError(f"{enrollment}:{';'.join(exc.messages)}") from None
+        if inspection.pk is None:
+            new.append(inspection)
+        existing[enrollment.pk] = inspection
+    Inspection.objects.bulk_create(new)
+    Inspection.objects.bulk_update(
+        [i for i in existing.values() if i not in new], ["inspector", "findings"]
+    )
+    written = {
+        (s.inspection_id, s.standard_id): s
+        for s in InspectionScore.objects.filter(inspection__in=list(existing.values()))
+    }
+    create, update = [], []
+    for enrollment, row in scores.items():
+        inspection = existing[enrollment.pk]
+        for standard, score in row.items():
+            record = written.get((inspection.pk, standard.pk))
+            if record is None:
+                create.append(
+                    InspectionScore(inspection=inspection, standard=standard, score=score)
+                )
+            elif record.score != score:
+                record.score = score
+                update.append(record)
+    InspectionScore.objects.bulk_create(create)
+    InspectionScore.objects.bulk_update(update, ["score"])
+    data_changed()
+    return len(new), len(create) + len(update)

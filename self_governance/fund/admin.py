@@ -2,6 +2,8 @@
 `services.project_move`; money goes out only through `services.expenditure_add`; allocations are
 the street office's."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +24,7 @@ from jinhai.imports import cells
 from jinhai.imports.admin import ScopedImportExportAdmin
 from jinhai.scoping import Scope
 
-from . import selectors, services
+from . import grid, selectors, services
 from .models import (
     SPENDING_STATUSES,
     DiscussionMeeting,
@@ -86,9 +88,25 @@ class FundAllocationAdmin(ScopedAdmin):
             raise PermissionDenied(OUT_OF_SCOPE)
         services.allocation_save(allocation=obj)
 
+    def get_urls(self):
+        return [
+            path(
+                "year/",
+                self.admin_site.admin_view(partial(grid.allocation_year_view, self)),
+                name="self_governance_fundallocation_year",
+            )
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {}
+        if self.has_add_permission(request) and self.has_change_permission(request):
+            extra["year_grid_url"] = reverse("admin:self_governance_fundallocation_year")
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
 
 class ProjectMoveInline(ScopedInline, admin.TabularInline):
     model = ProjectMove
+    max_rows = 50
     fields = ["at", "from_status", "to_status", "approved_amount", "by", "note"]
     readonly_fields = fields
     extra = 0
@@ -116,6 +134,7 @@ class MeetingFormSet(forms.BaseInlineFormSet):
 
 class DiscussionMeetingInline(ScopedInline, admin.StackedInline):
     model = DiscussionMeeting
+    max_rows = 50
     formset = MeetingFormSet
     fields = [("topic", "date"), ("place", "participants"), "minutes", "decision", "photo"]
     extra = 0
@@ -140,6 +159,7 @@ class ExpenditureInline(ScopedInline, admin.TabularInline):
     """Existing payments are read-only; new ones go through `expenditure_add`."""
 
     model = Expenditure
+    max_rows = 50
     form = ExpenditureForm
     fields = ["date", "amount", "payee", "purpose", "receipt", "recorded_by"]
     readonly_fields = ["recorded_by"]

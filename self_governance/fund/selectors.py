@@ -137,3 +137,24 @@ def notice(project):
         "publicised_on": publicised[-1] if publicised else None,
         "updated_on": max(dates, default=None),
     }
+
+
+def allocation_grid(communities, year: int):
+    """Each community with its allocation of `year` (`amount`, None if not set), of the year
+    before (`last_amount`) and what is approved from `year` already (`taken`). One query."""
+    of_year = FundAllocation.objects.filter(community=OuterRef("pk"))
+    return communities.annotate(
+        amount=Subquery(of_year.filter(year=year).values("amount")[:1]),
+        last_amount=Subquery(of_year.filter(year=year - 1).values("amount")[:1]),
+        taken=Coalesce(
+            Subquery(
+                FundProject.objects.funded()
+                .filter(community=OuterRef("pk"), year=year)
+                .order_by()
+                .values("community")
+                .annotate(s=Sum("amount_approved"))
+                .values("s")[:1]
+            ),
+            Value(Decimal(0)),
+        ),
+    ).order_by("sort_order", "name")

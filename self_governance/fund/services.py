@@ -189,3 +189,39 @@ def allocation_save(*, allocation) -> FundAllocation:
         raise ValidationError(f"该年度已批准的项目合计 {yuan(taken)} 元,额度不能低于这个数。")
     allocation.save()
     return allocation
+
+
+@transaction.atomic
+def allocations_set(*, year: int, amounts: dict) -> list[FundAllocation]:
+    """A year's allocations in one go: `amounts` maps communities to amounts (None leaves a
+    community without one, or as it is). All or nothing: one amount below what is approved
+    from that year refuses them all, naming every such community. Returns the rows changed."""
+    existing = {
+        a.community_id: a
+        for a in FundAllocation.objects.select_for_update().filter(
+            year=year, community__in=[c.pk for c in amounts]
+        )
+    }
+    errors, changed = [], []
+    for community, amount in amounts.items():
+        allocation = existing.get(community.pk)
+        if amount is None or (allocation is not None and allocation.amount == amount):
+            continue
+        if allocation is None:
+            allocation = FundAllocation(community=community, year=year, amount=amount)
+        allocation.amount = amount
+        taken = selectors.committed(community.pk, year)
+        if amount < taken:
+            errors.append(f"{community}:该年度已批准 {yuan(taken)} 元,额度不能低于这个数。")
+            continue
+        try:
+            allocation.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            errors.extend(f"{community}:{m}" for m in exc.messages)
+            continue
+        changed.append(allocation)
+    if errors:
+        raise ValidationError(errors)
+    for allocation in changed:
+        allocation.save()
+    return changed
