@@ -12,7 +12,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 
 from jinhai.db import contains_all, subquery_count
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName, public_flag
 from jinhai.validators import validate_office_phone
 
 
@@ -351,6 +351,7 @@ class Gender(models.TextChoices):
     FEMALE = "female", "女"
 
 
+# Migration 0001 names it; new photos get random names (RandomName below).
 def committee_photo_path(instance, filename):
     return f"committee/{instance.election.community_id}/{filename}"
 
@@ -359,9 +360,16 @@ class CommitteeMemberQuerySet(ScopedQuerySet):
     def sitting(self):
         return self.filter(election__in=Election.objects.latest_per_community())
 
+    def shown_publicly(self):
+        """Members whose portrait the committee page shows: the sitting committee only (a former
+        member's portrait is on no public page, so it is not a public file any more), and only
+        with 照片公开 ticked, the member's consent to publish it."""
+        return self.sitting().filter(photo_public=True)
+
 
 class CommitteeMember(models.Model):
     community_path = "election__community"
+    public_file_fields = ("photo",)
 
     election = models.ForeignKey(
         Election,
@@ -380,7 +388,8 @@ class CommitteeMember(models.Model):
     )
     term_start = models.DateField("任期开始")
     term_end = models.DateField("任期结束", null=True, blank=True, help_text="届满或离任日期。")
-    photo = PhotoField("照片", upload_to=committee_photo_path, blank=True)
+    photo = PhotoField("照片", upload_to=RandomName("committee"), blank=True)
+    photo_public = public_flag("勾选后照片在社区公开页的居委会成员中显示(仅限本届);须本人同意。")
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
     objects = CommitteeMemberQuerySet.as_manager()

@@ -16,7 +16,7 @@ from communities.models import (
 from jinhai.db import contains_all, subquery_count, subquery_sum
 from jinhai.fields import MobileField
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName
 
 
 class PoliticalStatus(models.TextChoices):
@@ -48,7 +48,7 @@ class Volunteer(models.Model):
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, blank=True
     )
-    photo = PhotoField("照片", upload_to="volunteers/", blank=True)
+    photo = PhotoField("照片", upload_to=RandomName("volunteers"), blank=True)
     notes = models.TextField("备注", blank=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -6,7 +6,7 @@ from django.db import models
 
 from communities.models import Community, Subdistrict, community_outside_subdistrict
 from jinhai.scoping import SUBDISTRICT_ONLY, ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName, public_flag
 
 from .organizations import SocialOrganization
 
@@ -53,13 +53,28 @@ class InfoReport(models.Model):
             raise ValidationError({"organization": "社会组织须属于所选街道。"})
 
 
+class ReportPhotoQuerySet(ScopedQuerySet):
+    def shown_publicly(self):
+        """The photos the news pages show: ticked 公开展示, of a published report. The media view
+        (jinhai/media.py) serves these to anyone and nothing else of this model."""
+        return self.filter(is_public=True, report__published=True)
+
+
 class ReportPhoto(models.Model):
+    # Scoped through its report, so that the media view can ask whether staff reach a photo.
+    community_path = SUBDISTRICT_ONLY
+    subdistrict_path = "report__subdistrict"
+    public_file_fields = ("image",)
+
     report = models.ForeignKey(
         InfoReport, on_delete=models.CASCADE, related_name="photos", verbose_name="信息报道"
     )
-    image = PhotoField("照片", upload_to="orgs/reports/")
+    image = PhotoField("照片", upload_to=RandomName("orgs/reports"))
+    is_public = public_flag("勾选后随报道在公开网站显示,任何人可看;有居民入镜须先征得同意。")
     caption = models.CharField("说明", max_length=100, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = ReportPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = "报道照片"
@@ -127,16 +142,29 @@ class PublicWelfareActivity(models.Model):
             raise ValidationError(errors)
 
 
+class ActivityPhotoQuerySet(ScopedQuerySet):
+    def shown_publicly(self):
+        """The photos the activity pages show (every activity is public): ticked 公开展示."""
+        return self.filter(is_public=True)
+
+
 class ActivityPhoto(models.Model):
+    community_path = "activity__community"
+    subdistrict_path = "activity__subdistrict"
+    public_file_fields = ("image",)
+
     activity = models.ForeignKey(
         PublicWelfareActivity,
         on_delete=models.CASCADE,
         related_name="photos",
         verbose_name="公益活动",
     )
-    image = PhotoField("照片", upload_to="orgs/activities/")
+    image = PhotoField("照片", upload_to=RandomName("orgs/activities"))
+    is_public = public_flag("勾选后随活动在公开网站显示,任何人可看;有居民入镜须先征得同意。")
     caption = models.CharField("说明", max_length=100, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = ActivityPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = "活动照片"

@@ -17,7 +17,7 @@ from communities.models import (
     StreetZone,
 )
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName
 
 
 class SchemeKind(models.TextChoices):
@@ -355,7 +355,7 @@ class PointEntry(models.Model):
         related_name="entry",
         verbose_name="兑换记录",
     )
-    evidence = PhotoField("佐证照片", upload_to="points/", blank=True)
+    evidence = PhotoField("佐证照片", upload_to=RandomName("points"), blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = EntryQuerySet.as_manager()

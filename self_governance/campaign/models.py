@@ -16,7 +16,7 @@ from communities.models import (
     community_outside_subdistrict,
 )
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName
 
 
 class Campaign(models.Model):
@@ -271,8 +271,8 @@ class Rectification(models.Model):
         default=RectificationStatus.PENDING,
     )
     done_on = models.DateField("完成日期", null=True, blank=True)
-    before_photo = PhotoField("整改前照片", upload_to="campaign/before/", blank=True)
-    after_photo = PhotoField("整改后照片", upload_to="campaign/after/", blank=True)
+    before_photo = PhotoField("整改前照片", upload_to=RandomName("campaign/before"), blank=True)
+    after_photo = PhotoField("整改后照片", upload_to=RandomName("campaign/after"), blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = RectificationQuerySet.as_manager()

@@ -117,7 +117,13 @@ class MeetingFormSet(forms.BaseInlineFormSet):
 class DiscussionMeetingInline(ScopedInline, admin.StackedInline):
     model = DiscussionMeeting
     formset = MeetingFormSet
-    fields = [("topic", "date"), ("place", "participants"), "minutes", "decision", "photo"]
+    fields = [
+        ("topic", "date"),
+        ("place", "participants"),
+        "minutes",
+        "decision",
+        ("photo", "photo_public"),
+    ]
     extra = 0
     can_delete = False
 

@@ -19,7 +19,7 @@ from communities.models import (
 )
 from jinhai.db import contains_all, subquery_sum
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName, public_flag
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # Sums of MONEY columns over many rows.
@@ -301,12 +301,22 @@ class ProjectMove(models.Model):
         super().save(*args, **kwargs)
 
 
+class DiscussionMeetingQuerySet(ScopedQuerySet):
+    def shown_publicly(self):
+        """Meetings whose photo the fund pages show: ticked 公开展示, and either a general 说事会
+        or about a project those pages show (`FundProjectQuerySet.public`)."""
+        return self.filter(photo_public=True).filter(
+            Q(project__isnull=True) | Q(project__in=FundProject.objects.public())
+        )
+
+
 class DiscussionMeeting(models.Model):
     """A participatory discussion (自治金参与式讨论会) about one project, or a general
     deliberation (说事会, e.g. on parking) tied to none. A project is approved only after at
     least one meeting about it is on record."""
 
     community_path = "community"
+    public_file_fields = ("photo",)
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="discussion_meetings", verbose_name="社区"
@@ -328,9 +338,10 @@ class DiscussionMeeting(models.Model):
     )
     minutes = models.TextField("会议纪要", blank=True)
     decision = models.TextField("议定事项", blank=True, help_text="公开显示。")
-    photo = PhotoField("现场照片", upload_to="fund/meetings/", blank=True)
+    photo = PhotoField("现场照片", upload_to=RandomName("fund/meetings"), blank=True)
+    photo_public = public_flag("勾选后在自治金公开页显示,任何人可看;有居民入镜须先征得同意。")
 
-    objects = ScopedQuerySet.as_manager()
+    objects = DiscussionMeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "议事会"
@@ -365,7 +376,7 @@ class Expenditure(models.Model):
     amount = models.DecimalField("金额(元)", **MONEY)
     payee = models.CharField("收款方", max_length=100, help_text="不公开显示。")
     purpose = models.CharField("用途", max_length=200, help_text="公开显示,如:车棚钢结构材料。")
-    receipt = PhotoField("票据照片", upload_to="fund/receipts/", blank=True)
+    receipt = PhotoField("票据照片", upload_to=RandomName("fund/receipts"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
