@@ -154,7 +154,13 @@ class CommitteeMemberInline(ScopedInline, admin.StackedInline):
     model = CommitteeMember
     formset = SeatsFormSet
     formfield_overrides = role_checkboxes
-    fields = [("name", "gender"), "roles", ("term_start", "term_end"), "photo", "sort_order"]
+    fields = [
+        ("name", "gender"),
+        "roles",
+        ("term_start", "term_end"),
+        ("photo", "photo_public"),
+        "sort_order",
+    ]
     extra = 0
 
 
@@ -193,7 +199,7 @@ class CommitteeMemberAdmin(ScopedAdmin):
         ("name", "gender"),
         "roles",
         ("term_start", "term_end"),
-        "photo",
+        ("photo", "photo_public"),
         "sort_order",
     ]
 

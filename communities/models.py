@@ -12,8 +12,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 
 from jinhai.db import contains_all, subquery_count
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
-from jinhai.validators import validate_office_phone
+from jinhai.uploads import PhotoField, RandomName, public_flag
+from jinhai.validators import validate_office_phone, validate_public_text
 
 
 class SubdistrictQuerySet(ScopedQuerySet):
@@ -36,10 +36,26 @@ class SubdistrictQuerySet(ScopedQuerySet):
 class Subdistrict(models.Model):
     is_subdistrict_model = True
 
-    name = models.CharField("街道名称", max_length=50, unique=True, help_text="如:金海街道。")
-    district = models.CharField("所属区", max_length=50, blank=True, help_text="如:奉贤区。")
-    city = models.CharField("所属市", max_length=50, blank=True, default="上海市")
-    office_address = models.CharField("街道办地址", max_length=200, blank=True)
+    name = models.CharField(
+        "街道名称",
+        max_length=50,
+        unique=True,
+        help_text="如:金海街道。",
+        validators=[validate_public_text],
+    )
+    district = models.CharField(
+        "所属区",
+        max_length=50,
+        blank=True,
+        help_text="如:奉贤区。",
+        validators=[validate_public_text],
+    )
+    city = models.CharField(
+        "所属市", max_length=50, blank=True, default="上海市", validators=[validate_public_text]
+    )
+    office_address = models.CharField(
+        "街道办地址", max_length=200, blank=True, validators=[validate_public_text]
+    )
     office_phone = models.CharField(
         "街道办电话",
         max_length=30,
@@ -47,7 +63,9 @@ class Subdistrict(models.Model):
         validators=[validate_office_phone],
         help_text="公开显示的固定电话,如 021-57123456。",
     )
-    introduction = models.TextField("简介", blank=True, help_text="显示在公开首页。")
+    introduction = models.TextField(
+        "简介", blank=True, help_text="显示在公开首页。", validators=[validate_public_text]
+    )
 
     objects = SubdistrictQuerySet.as_manager()
 
@@ -93,7 +111,10 @@ class Community(models.Model):
         verbose_name="所属街道",
     )
     name = models.CharField(
-        "社区名称", max_length=50, help_text="如:正学社区。同一街道内不能重名。"
+        "社区名称",
+        max_length=50,
+        help_text="如:正学社区。同一街道内不能重名。",
+        validators=[validate_public_text],
     )
     kind = models.CharField(
         "社区类型",
@@ -103,7 +124,11 @@ class Community(models.Model):
         help_text="保租房小区成立的居委会选“保障性租赁住房(保租房)社区”。",
     )
     office_address = models.CharField(
-        "居委会办公地址", max_length=200, blank=True, help_text="公开显示,供居民上门办事。"
+        "居委会办公地址",
+        max_length=200,
+        blank=True,
+        help_text="公开显示,供居民上门办事。",
+        validators=[validate_public_text],
     )
     office_phone = models.CharField(
         "居委会办公电话",
@@ -113,9 +138,15 @@ class Community(models.Model):
         help_text="公开显示的固定电话,如 021-57123456;不要填写个人手机号。",
     )
     office_hours = models.CharField(
-        "办公时间", max_length=100, blank=True, help_text="如:工作日 8:30-17:00。"
+        "办公时间",
+        max_length=100,
+        blank=True,
+        help_text="如:工作日 8:30-17:00。",
+        validators=[validate_public_text],
     )
-    introduction = models.TextField("社区简介", blank=True, help_text="显示在社区公开页面。")
+    introduction = models.TextField(
+        "社区简介", blank=True, help_text="显示在社区公开页面。", validators=[validate_public_text]
+    )
     sort_order = models.PositiveSmallIntegerField(
         "排序", default=0, help_text="数字小的排在前面;相同时按名称排序。"
     )
@@ -158,8 +189,15 @@ class Compound(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="compounds", verbose_name="所属社区"
     )
-    name = models.CharField("小区名称", max_length=50, help_text="如:金水苑。同一社区内不能重名。")
-    address = models.CharField("地址", max_length=200, blank=True)
+    name = models.CharField(
+        "小区名称",
+        max_length=50,
+        help_text="如:金水苑。同一社区内不能重名。",
+        validators=[validate_public_text],
+    )
+    address = models.CharField(
+        "地址", max_length=200, blank=True, validators=[validate_public_text]
+    )
     households = models.PositiveIntegerField("户数", null=True, blank=True)
 
     objects = CompoundQuerySet.as_manager()
@@ -187,9 +225,14 @@ class BuildingGroup(models.Model):
         Compound, on_delete=models.PROTECT, related_name="building_groups", verbose_name="所属小区"
     )
     name = models.CharField(
-        "楼组名称", max_length=50, help_text="如:12号楼、3号楼1单元。同一小区内不能重名。"
+        "楼组名称",
+        max_length=50,
+        help_text="如:12号楼、3号楼1单元。同一小区内不能重名。",
+        validators=[validate_public_text],
     )
-    address = models.CharField("地址", max_length=200, blank=True)
+    address = models.CharField(
+        "地址", max_length=200, blank=True, validators=[validate_public_text]
+    )
     households = models.PositiveIntegerField("户数", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -217,10 +260,17 @@ class StreetZone(models.Model):
         Community, on_delete=models.PROTECT, related_name="street_zones", verbose_name="所属社区"
     )
     name = models.CharField(
-        "街面名称", max_length=50, help_text="沿街商铺或商圈的名称。同一社区内不能重名。"
+        "街面名称",
+        max_length=50,
+        help_text="沿街商铺或商圈的名称。同一社区内不能重名。",
+        validators=[validate_public_text],
     )
     extent = models.CharField(
-        "范围", max_length=200, blank=True, help_text="如:金海路(望园路—金水路)北侧。"
+        "范围",
+        max_length=200,
+        blank=True,
+        help_text="如:金海路(望园路—金水路)北侧。",
+        validators=[validate_public_text],
     )
     shops = models.PositiveIntegerField("商铺数", null=True, blank=True)
 
@@ -351,6 +401,7 @@ class Gender(models.TextChoices):
     FEMALE = "female", "女"
 
 
+# Migration 0001 names it; new photos get random names (RandomName below).
 def committee_photo_path(instance, filename):
     return f"committee/{instance.election.community_id}/{filename}"
 
@@ -359,9 +410,16 @@ class CommitteeMemberQuerySet(ScopedQuerySet):
     def sitting(self):
         return self.filter(election__in=Election.objects.latest_per_community())
 
+    def shown_publicly(self):
+        """Members whose portrait the committee page shows: the sitting committee only (a former
+        member's portrait is on no public page, so it is not a public file any more), and only
+        with 照片公开 ticked, the member's consent to publish it."""
+        return self.sitting().filter(photo_public=True)
+
 
 class CommitteeMember(models.Model):
     community_path = "election__community"
+    public_file_fields = ("photo",)
 
     election = models.ForeignKey(
         Election,
@@ -370,7 +428,7 @@ class CommitteeMember(models.Model):
         verbose_name="选举",
         help_text="该成员当选的那次选举。",
     )
-    name = models.CharField("姓名", max_length=30)
+    name = models.CharField("姓名", max_length=30, validators=[validate_public_text])
     gender = models.CharField("性别", max_length=10, choices=Gender.choices, blank=True)
     roles = models.ManyToManyField(
         Role,
@@ -380,7 +438,8 @@ class CommitteeMember(models.Model):
     )
     term_start = models.DateField("任期开始")
     term_end = models.DateField("任期结束", null=True, blank=True, help_text="届满或离任日期。")
-    photo = PhotoField("照片", upload_to=committee_photo_path, blank=True)
+    photo = PhotoField("照片", upload_to=RandomName("committee"), blank=True)
+    photo_public = public_flag("勾选后照片在社区公开页的居委会成员中显示(仅限本届);须本人同意。")
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
     objects = CommitteeMemberQuerySet.as_manager()

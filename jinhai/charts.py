@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from .exports import column_widths, set_column_widths, sheet_title
 from .imports.formats import escape_formula
+from .masking import mask_text
 
 
 class ChartKind:
@@ -64,10 +65,11 @@ class Chart:
 
     @property
     def spec(self) -> dict:
-        """What `charts.js` needs, JSON-ready (Decimals become floats)."""
+        """What `charts.js` needs, JSON-ready (Decimals become floats). Labels are names staff
+        typed in, and public pages show this: a number in one is masked, as in the templates."""
         return {
             "kind": self.kind,
-            "labels": self.labels,
+            "labels": [mask_text(label) for label in self.labels],
             "series": [
                 {"name": s.name, "values": [_plain(v) for v in s.values], "stack": s.stack}
                 for s in self.series

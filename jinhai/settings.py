@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "volunteers",
     "self_governance",
     "orgs",
+    # Last, as it asks: deletes a file once the transaction that replaced, cleared or deleted it
+    # commits (so a rolled-back save keeps it).
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [
@@ -333,5 +336,7 @@ LOGGING = {
 PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default=3)
 
 PORTAL_NAME = env.str("PORTAL_NAME", default="金海街道社区治理平台")
-# Serve uploads from Django itself (development, small installs); off where a web server does it.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Uploads are served by jinhai.media.serve after it checks who asks. With this set (e.g.
+# "/protected-media/"), the view answers with X-Accel-Redirect to that nginx `internal` location
+# instead of reading the file itself; empty: Django sends the bytes (development, small installs).
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")

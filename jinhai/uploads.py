@@ -7,6 +7,7 @@ dropped, because only the pixels are written back.
 """
 
 import io
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models.fields.files import ImageFieldFile
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -80,6 +83,26 @@ def sanitize(file, name):
     return ContentFile(out.getvalue()), str(Path(name).with_suffix(FORMATS[fmt]))
 
 
+@deconstructible
+class RandomName:
+    """`upload_to` for every upload: `<folder>/2026/12/<uuid4 hex>.jpg`.
+
+    The uploader's own file name (IMG_0001.jpg) is guessable and may carry a person's name, so
+    only the extension is kept; the media view (jinhai/media.py) still checks who may see the
+    file, the random name only stops guessing around it.
+    """
+
+    def __init__(self, folder):
+        self.folder = folder.strip("/")
+
+    def __call__(self, instance, filename):
+        suffix = Path(filename).suffix.lower()
+        return f"{self.folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+    def __eq__(self, other):
+        return isinstance(other, RandomName) and other.folder == self.folder
+
+
 class PhotoFieldFile(ImageFieldFile):
     def save(self, name, content, save=True):
         content, name = sanitize(content, name)
@@ -91,3 +114,9 @@ class PhotoField(models.ImageField):
 
     attr_class = PhotoFieldFile
     default_validators = [validate_photo]
+
+
+def public_flag(help_text):
+    """The "公开展示" box of a photo that a public page may show: off until staff tick it, because
+    a photo of people is not a public file unless someone chose to publish it."""
+    return models.BooleanField("公开展示", default=False, help_text=help_text)

@@ -252,7 +252,7 @@ class AnnualInspectionAdmin(StreetAddMixin, ScopedImportExportAdmin):
 
 class ReportPhotoInline(admin.TabularInline):
     model = ReportPhoto
-    fields = ["image", "caption", "sort_order"]
+    fields = ["image", "is_public", "caption", "sort_order"]
     extra = 0
 
 
@@ -269,7 +269,7 @@ class InfoReportAdmin(SubdistrictInitialMixin, StreetAddMixin, ScopedAdmin):
 
 class ActivityPhotoInline(admin.TabularInline):
     model = ActivityPhoto
-    fields = ["image", "caption", "sort_order"]
+    fields = ["image", "is_public", "caption", "sort_order"]
     extra = 0
 
 

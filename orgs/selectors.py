@@ -136,12 +136,14 @@ def attach_photos(*, activities=(), reports=()):
 
     # Each side of a UNION goes unordered (SQLite refuses ORDER BY there); the union is sorted.
     activity_photos = (
-        ActivityPhoto.objects.filter(activity__in=[a.pk for a in activities])
+        ActivityPhoto.objects.shown_publicly()
+        .filter(activity__in=[a.pk for a in activities])
         .order_by()
         .values_list(kind("activity"), "activity_id", *_PHOTO_COLUMNS)
     )
     report_photos = (
-        ReportPhoto.objects.filter(report__in=[r.pk for r in reports])
+        ReportPhoto.objects.shown_publicly()
+        .filter(report__in=[r.pk for r in reports])
         .order_by()
         .values_list(kind("report"), "report_id", *_PHOTO_COLUMNS)
     )

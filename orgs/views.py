@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from communities.models import Community
 from jinhai.caching import cache_public
+from jinhai.masking import mask_text
 from jinhai.sorting import PinyinOrdered, pinyin_key
 
 from . import selectors
@@ -200,11 +201,11 @@ class StationMapView(TemplateView):
                 ],
                 "stations": [
                     {
-                        "name": s.name,
+                        "name": mask_text(s.name),
                         "level": s.level,
-                        "address": s.address,
-                        "hours": s.opening_hours,
-                        "community": s.community.name if s.community_id else "",
+                        "address": mask_text(s.address),
+                        "hours": mask_text(s.opening_hours),
+                        "community": mask_text(s.community.name) if s.community_id else "",
                         "lat": float(s.latitude),
                         "lon": float(s.longitude),
                         "url": f"{list_url}#station-{s.pk}",

@@ -12,9 +12,11 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from . import public_pages
+from .test_uploads import image_bytes
 
 USERS = ["anonymous", "street", "staff_a", "staff_b", "viewer"]
 STAFF = USERS[1:]
@@ -135,6 +137,8 @@ EXTRA = {
     **dict.fromkeys(public_pages.PAGES, PUBLIC),
     "healthz": PUBLIC,  # the load balancer's check (jinhai.views.healthz)
     "search": PUBLIC,  # /search/?q= (tests/test_search.py)
+    # An upload: community A's committee member's portrait, not ticked 公开展示 (tests/test_media.py).
+    "media": {"anonymous": 404, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 200},
 }  # fmt: skip
 
 
@@ -143,7 +147,10 @@ def extra_args(world, users):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     pages = {name: public_pages.args(name, world) for name in public_pages.PAGES}
+    if not world.a.member.photo:
+        world.a.member.photo.save("IMG_0001.jpg", ContentFile(image_bytes()))
     return pages | {
+        "media": [world.a.member.photo.name],
         "admin:auth_user_password_change": [users.street.pk],
         "admin:otp_totp_totpdevice_config": [TOTPDevice.objects.first().pk],
         "admin:otp_totp_totpdevice_qrcode": [TOTPDevice.objects.first().pk],

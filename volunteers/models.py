@@ -16,7 +16,8 @@ from communities.models import (
 from jinhai.db import contains_all, subquery_count, subquery_sum
 from jinhai.fields import MobileField
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName
+from jinhai.validators import validate_public_text
 
 
 class PoliticalStatus(models.TextChoices):
@@ -37,7 +38,7 @@ class Volunteer(models.Model):
         verbose_name="所属社区",
         help_text="志愿者所在的社区;其担任楼组长、街面长的楼组或街面须在该社区内。",
     )
-    name = models.CharField("姓名", max_length=30)
+    name = models.CharField("姓名", max_length=30, validators=[validate_public_text])
     gender = models.CharField("性别", max_length=10, choices=Gender.choices, blank=True)
     mobile = MobileField(
         "手机号",
@@ -48,7 +49,7 @@ class Volunteer(models.Model):
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, blank=True
     )
-    photo = PhotoField("照片", upload_to="volunteers/", blank=True)
+    photo = PhotoField("照片", upload_to=RandomName("volunteers"), blank=True)
     notes = models.TextField("备注", blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -227,11 +228,13 @@ class Training(models.Model):
         verbose_name="社区",
         help_text="居委会组织的培训选择本社区;街道统一组织的培训留空。",
     )
-    title = models.CharField("培训名称", max_length=100)
+    title = models.CharField("培训名称", max_length=100, validators=[validate_public_text])
     date = models.DateField("日期")
     mode = models.CharField("形式", max_length=10, choices=TrainingMode.choices)
-    organiser = models.CharField("组织方", max_length=100, blank=True)
-    topics = models.TextField("培训内容", blank=True)
+    organiser = models.CharField(
+        "组织方", max_length=100, blank=True, validators=[validate_public_text]
+    )
+    topics = models.TextField("培训内容", blank=True, validators=[validate_public_text])
 
     objects = TrainingQuerySet.as_manager()
 
@@ -311,11 +314,11 @@ class Activity(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="activities", verbose_name="社区"
     )
-    title = models.CharField("活动名称", max_length=100)
+    title = models.CharField("活动名称", max_length=100, validators=[validate_public_text])
     kind = models.CharField("类型", max_length=20, choices=ActivityKind.choices)
     date = models.DateField("日期")
-    place = models.CharField("地点", max_length=100, blank=True)
-    description = models.TextField("活动内容", blank=True)
+    place = models.CharField("地点", max_length=100, blank=True, validators=[validate_public_text])
+    description = models.TextField("活动内容", blank=True, validators=[validate_public_text])
 
     objects = ActivityQuerySet.as_manager()
 

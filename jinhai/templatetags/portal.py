@@ -12,6 +12,9 @@ register = template.Library()
 
 register.filter("mask_phone", masking.mask_phone)
 register.filter("mask_id_number", masking.mask_id_number)
+# Free text on public pages: any mobile or ID number in it masked, however it is written. Safe
+# in, safe out: it changes digits and separators only, never markup.
+register.filter("mask_text", masking.mask_text, is_safe=True)
 
 
 @register.filter

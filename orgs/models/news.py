@@ -6,7 +6,8 @@ from django.db import models
 
 from communities.models import Community, Subdistrict, community_outside_subdistrict
 from jinhai.scoping import SUBDISTRICT_ONLY, ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName, public_flag
+from jinhai.validators import validate_public_text
 
 from .organizations import SocialOrganization
 
@@ -29,9 +30,9 @@ class InfoReport(models.Model):
         verbose_name="相关社会组织",
         help_text="报道某一社会组织时选择;街道综合报道留空。",
     )
-    title = models.CharField("标题", max_length=120)
+    title = models.CharField("标题", max_length=120, validators=[validate_public_text])
     date = models.DateField("日期")
-    text = models.TextField("正文")
+    text = models.TextField("正文", validators=[validate_public_text])
     published = models.BooleanField("公开", default=True, help_text="取消勾选则不在公开网站显示。")
 
     objects = ScopedQuerySet.as_manager()
@@ -53,13 +54,30 @@ class InfoReport(models.Model):
             raise ValidationError({"organization": "社会组织须属于所选街道。"})
 
 
+class ReportPhotoQuerySet(ScopedQuerySet):
+    def shown_publicly(self):
+        """The photos the news pages show: ticked 公开展示, of a published report. The media view
+        (jinhai/media.py) serves these to anyone and nothing else of this model."""
+        return self.filter(is_public=True, report__published=True)
+
+
 class ReportPhoto(models.Model):
+    # Scoped through its report, so that the media view can ask whether staff reach a photo.
+    community_path = SUBDISTRICT_ONLY
+    subdistrict_path = "report__subdistrict"
+    public_file_fields = ("image",)
+
     report = models.ForeignKey(
         InfoReport, on_delete=models.CASCADE, related_name="photos", verbose_name="信息报道"
     )
-    image = PhotoField("照片", upload_to="orgs/reports/")
-    caption = models.CharField("说明", max_length=100, blank=True)
+    image = PhotoField("照片", upload_to=RandomName("orgs/reports"))
+    is_public = public_flag("勾选后随报道在公开网站显示,任何人可看;有居民入镜须先征得同意。")
+    caption = models.CharField(
+        "说明", max_length=100, blank=True, validators=[validate_public_text]
+    )
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = ReportPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = "报道照片"
@@ -91,7 +109,7 @@ class PublicWelfareActivity(models.Model):
         verbose_name="社区",
         help_text="在某一社区开展的选择该社区;街道统一组织的留空。",
     )
-    title = models.CharField("活动名称", max_length=120)
+    title = models.CharField("活动名称", max_length=120, validators=[validate_public_text])
     date = models.DateField("日期")
     organizations = models.ManyToManyField(
         SocialOrganization,
@@ -99,11 +117,11 @@ class PublicWelfareActivity(models.Model):
         related_name="welfare_activities",
         verbose_name="参与的社会组织",
     )
-    place = models.CharField("地点", max_length=100, blank=True)
+    place = models.CharField("地点", max_length=100, blank=True, validators=[validate_public_text])
     beneficiaries = models.PositiveIntegerField(
         "受益人数", null=True, blank=True, help_text="活动服务到的人数,不清楚可留空。"
     )
-    description = models.TextField("活动内容", blank=True)
+    description = models.TextField("活动内容", blank=True, validators=[validate_public_text])
 
     objects = ScopedQuerySet.as_manager()
 
@@ -127,16 +145,31 @@ class PublicWelfareActivity(models.Model):
             raise ValidationError(errors)
 
 
+class ActivityPhotoQuerySet(ScopedQuerySet):
+    def shown_publicly(self):
+        """The photos the activity pages show (every activity is public): ticked 公开展示."""
+        return self.filter(is_public=True)
+
+
 class ActivityPhoto(models.Model):
+    community_path = "activity__community"
+    subdistrict_path = "activity__subdistrict"
+    public_file_fields = ("image",)
+
     activity = models.ForeignKey(
         PublicWelfareActivity,
         on_delete=models.CASCADE,
         related_name="photos",
         verbose_name="公益活动",
     )
-    image = PhotoField("照片", upload_to="orgs/activities/")
-    caption = models.CharField("说明", max_length=100, blank=True)
+    image = PhotoField("照片", upload_to=RandomName("orgs/activities"))
+    is_public = public_flag("勾选后随活动在公开网站显示,任何人可看;有居民入镜须先征得同意。")
+    caption = models.CharField(
+        "说明", max_length=100, blank=True, validators=[validate_public_text]
+    )
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = ActivityPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = "活动照片"

@@ -17,7 +17,7 @@ from communities.models import Community, Subdistrict
 from jinhai.db import contains_all
 from jinhai.fields import MobileField
 from jinhai.scoping import SUBDISTRICT_ONLY, ScopedQuerySet
-from jinhai.validators import validate_office_phone
+from jinhai.validators import validate_office_phone, validate_public_text
 
 from ..fields import CreditCodeField
 
@@ -30,6 +30,7 @@ class ServiceField(models.Model):
         max_length=20,
         unique=True,
         error_messages={"unique": "已有同名的服务领域。"},
+        validators=[validate_public_text],
     )
     sort_order = models.PositiveSmallIntegerField(
         "排序", default=0, help_text="数字小的排在前面;相同时按名称排序。"
@@ -84,7 +85,9 @@ class SocialOrganization(models.Model):
         verbose_name="所属街道",
         help_text="在该街道登记或备案,由街道社会组织服务中心做年检指导。",
     )
-    name = models.CharField("名称", max_length=100, help_text="与登记证书一致。")
+    name = models.CharField(
+        "名称", max_length=100, help_text="与登记证书一致。", validators=[validate_public_text]
+    )
     credit_code = CreditCodeField(
         "统一社会信用代码",
         unique=True,
@@ -93,11 +96,19 @@ class SocialOrganization(models.Model):
     )
     kind = models.CharField("类型", max_length=20, choices=OrganizationKind.choices)
     registration_authority = models.CharField(
-        "登记管理机关", max_length=100, blank=True, default="上海市奉贤区民政局"
+        "登记管理机关",
+        max_length=100,
+        blank=True,
+        default="上海市奉贤区民政局",
+        validators=[validate_public_text],
     )
     registered_on = models.DateField("登记日期", null=True, blank=True)
     legal_representative = models.CharField(
-        "法定代表人", max_length=30, blank=True, help_text="姓名会在公开页面显示。"
+        "法定代表人",
+        max_length=30,
+        blank=True,
+        help_text="姓名会在公开页面显示。",
+        validators=[validate_public_text],
     )
     contact_mobile = MobileField(
         "联系手机",
@@ -111,7 +122,9 @@ class SocialOrganization(models.Model):
         validators=[validate_office_phone],
         help_text="公开显示的固定电话,如 021-57123456;个人手机号请填在“联系手机”。",
     )
-    address = models.CharField("办公地址", max_length=200, blank=True)
+    address = models.CharField(
+        "办公地址", max_length=200, blank=True, validators=[validate_public_text]
+    )
     service_fields = models.ManyToManyField(
         ServiceField, blank=True, related_name="organizations", verbose_name="服务领域"
     )
@@ -129,7 +142,9 @@ class SocialOrganization(models.Model):
         default=OrganizationStatus.ACTIVE,
         help_text="注销、撤销的组织不再出现在公开名录和年检名单中,记录保留。",
     )
-    introduction = models.TextField("简介", blank=True, help_text="显示在公开页面。")
+    introduction = models.TextField(
+        "简介", blank=True, help_text="显示在公开页面。", validators=[validate_public_text]
+    )
 
     objects = SocialOrganizationQuerySet.as_manager()
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from communities.models import Community, Subdistrict, community_outside_subdistrict
 from jinhai.db import contains_all
 from jinhai.scoping import ScopedQuerySet
-from jinhai.validators import validate_office_phone
+from jinhai.validators import validate_office_phone, validate_public_text
 
 from ..validators import (
     CHINA_LATITUDE,
@@ -59,7 +59,7 @@ class SocialWorkStation(models.Model):
         choices=StationLevel.choices,
         help_text="综合社工站全街道一个;专项社工站服务某一领域;社区社工站设在社区。",
     )
-    name = models.CharField("名称", max_length=100)
+    name = models.CharField("名称", max_length=100, validators=[validate_public_text])
     community = models.ForeignKey(
         Community,
         on_delete=models.PROTECT,
@@ -78,12 +78,20 @@ class SocialWorkStation(models.Model):
         verbose_name="运营机构",
         help_text="承接运营的社会组织。",
     )
-    address = models.CharField("地址", max_length=200, blank=True)
+    address = models.CharField(
+        "地址", max_length=200, blank=True, validators=[validate_public_text]
+    )
     latitude = _coordinate("纬度", validate_latitude, "十进制度数,如 30.925;用于地图显示。")
     longitude = _coordinate("经度", validate_longitude, "十进制度数,如 121.508;用于地图显示。")
-    services = models.TextField("服务内容", blank=True, help_text="每行一项。")
+    services = models.TextField(
+        "服务内容", blank=True, help_text="每行一项。", validators=[validate_public_text]
+    )
     opening_hours = models.CharField(
-        "开放时间", max_length=100, blank=True, help_text="如:工作日 9:00-17:00。"
+        "开放时间",
+        max_length=100,
+        blank=True,
+        help_text="如:工作日 9:00-17:00。",
+        validators=[validate_public_text],
     )
     phone = models.CharField(
         "服务电话",

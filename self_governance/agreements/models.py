@@ -17,7 +17,8 @@ from communities.models import (
     StreetZone,
 )
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName
+from jinhai.validators import validate_public_text
 
 
 class SchemeKind(models.TextChoices):
@@ -51,9 +52,16 @@ class AgreementScheme(models.Model):
         verbose_name="适用小区",
         help_text="只在部分小区实行时选择;不选表示全社区适用。",
     )
-    name = models.CharField("约定名称", max_length=100, help_text="如:金水苑美丽约定积分制。")
+    name = models.CharField(
+        "约定名称",
+        max_length=100,
+        help_text="如:金水苑美丽约定积分制。",
+        validators=[validate_public_text],
+    )
     kind = models.CharField("版本", max_length=10, choices=SchemeKind.choices)
-    text = models.TextField("约定内容", help_text="公开显示的美丽约定全文。")
+    text = models.TextField(
+        "约定内容", help_text="公开显示的美丽约定全文。", validators=[validate_public_text]
+    )
     start = models.DateField("开始日期")
     end = models.DateField("结束日期", null=True, blank=True, help_text="留空表示长期实行。")
     status = models.CharField(
@@ -100,7 +108,7 @@ class Rule(models.Model):
         AgreementScheme, on_delete=models.PROTECT, related_name="rules", verbose_name="美丽约定"
     )
     code = models.CharField("细则编号", max_length=20, help_text="如 A01;导入积分时按编号找细则。")
-    description = models.CharField("细则内容", max_length=200)
+    description = models.CharField("细则内容", max_length=200, validators=[validate_public_text])
     points = models.IntegerField("分值", help_text="加分为正数,扣分为负数。")
     monthly_cap = models.PositiveIntegerField(
         "每户每月上限",
@@ -176,7 +184,9 @@ class Account(models.Model):
         related_name="point_accounts",
         verbose_name="街面",
     )
-    shop_name = models.CharField("商铺名称", max_length=100, blank=True)
+    shop_name = models.CharField(
+        "商铺名称", max_length=100, blank=True, validators=[validate_public_text]
+    )
     balance = models.IntegerField(
         "积分余额", default=0, editable=False, help_text="由积分明细自动计算,不能直接修改。"
     )
@@ -269,7 +279,7 @@ class Reward(models.Model):
     scheme = models.ForeignKey(
         AgreementScheme, on_delete=models.PROTECT, related_name="rewards", verbose_name="美丽约定"
     )
-    name = models.CharField("奖品", max_length=100)
+    name = models.CharField("奖品", max_length=100, validators=[validate_public_text])
     cost = models.PositiveIntegerField("所需积分")
     stock = models.IntegerField("库存", default=0)
 
@@ -355,7 +365,7 @@ class PointEntry(models.Model):
         related_name="entry",
         verbose_name="兑换记录",
     )
-    evidence = PhotoField("佐证照片", upload_to="points/", blank=True)
+    evidence = PhotoField("佐证照片", upload_to=RandomName("points"), blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = EntryQuerySet.as_manager()

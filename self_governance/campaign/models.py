@@ -16,7 +16,8 @@ from communities.models import (
     community_outside_subdistrict,
 )
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName
+from jinhai.validators import validate_public_text
 
 
 class Campaign(models.Model):
@@ -41,8 +42,12 @@ class Campaign(models.Model):
     year = models.PositiveSmallIntegerField(
         "年度", validators=[MinValueValidator(2000, "年度不能早于 2000 年。")]
     )
-    name = models.CharField("名称", max_length=100, help_text="如:“和美楼组”创建。")
-    description = models.TextField("简介", blank=True, help_text="公开显示。")
+    name = models.CharField(
+        "名称", max_length=100, help_text="如:“和美楼组”创建。", validators=[validate_public_text]
+    )
+    description = models.TextField(
+        "简介", blank=True, help_text="公开显示。", validators=[validate_public_text]
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -75,8 +80,12 @@ class CampaignStandard(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="standards", verbose_name="创建活动"
     )
-    name = models.CharField("标准项", max_length=50, help_text="如:清堆物、楼道美。")
-    description = models.CharField("要求", max_length=200, blank=True)
+    name = models.CharField(
+        "标准项", max_length=50, help_text="如:清堆物、楼道美。", validators=[validate_public_text]
+    )
+    description = models.CharField(
+        "要求", max_length=200, blank=True, validators=[validate_public_text]
+    )
     max_score = models.PositiveSmallIntegerField(
         "满分", validators=[MinValueValidator(1, "满分至少为 1。")]
     )
@@ -262,7 +271,9 @@ class Rectification(models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.PROTECT, related_name="rectifications", verbose_name="检查"
     )
-    finding = models.CharField("问题", max_length=200, help_text="如:3楼楼道堆放纸箱。")
+    finding = models.CharField(
+        "问题", max_length=200, help_text="如:3楼楼道堆放纸箱。", validators=[validate_public_text]
+    )
     deadline = models.DateField("整改期限")
     status = models.CharField(
         "状态",
@@ -271,8 +282,8 @@ class Rectification(models.Model):
         default=RectificationStatus.PENDING,
     )
     done_on = models.DateField("完成日期", null=True, blank=True)
-    before_photo = PhotoField("整改前照片", upload_to="campaign/before/", blank=True)
-    after_photo = PhotoField("整改后照片", upload_to="campaign/after/", blank=True)
+    before_photo = PhotoField("整改前照片", upload_to=RandomName("campaign/before"), blank=True)
+    after_photo = PhotoField("整改后照片", upload_to=RandomName("campaign/after"), blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = RectificationQuerySet.as_manager()
@@ -319,7 +330,7 @@ class Contest(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="contests", verbose_name="创建活动"
     )
-    name = models.CharField("名称", max_length=100)
+    name = models.CharField("名称", max_length=100, validators=[validate_public_text])
     date = models.DateField("展示日期", null=True, blank=True)
     published = models.BooleanField(
         "公开结果", default=False, help_text="勾选后居民可以在公开页面看到入围和名次。"
@@ -353,7 +364,7 @@ class ContestEntry(models.Model):
     contest = models.ForeignKey(
         Contest, on_delete=models.CASCADE, related_name="entries", verbose_name="比赛"
     )
-    title = models.CharField("节目", max_length=100)
+    title = models.CharField("节目", max_length=100, validators=[validate_public_text])
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="contest_entries", verbose_name="参赛社区"
     )
@@ -406,7 +417,9 @@ class ContestRound(models.Model):
     contest = models.ForeignKey(
         Contest, on_delete=models.CASCADE, related_name="rounds", verbose_name="比赛"
     )
-    name = models.CharField("轮次", max_length=50, help_text="如:初赛、展示评选。")
+    name = models.CharField(
+        "轮次", max_length=50, help_text="如:初赛、展示评选。", validators=[validate_public_text]
+    )
     order = models.PositiveSmallIntegerField("顺序", help_text="1 为第一轮。")
 
     objects = ScopedQuerySet.as_manager()

@@ -136,7 +136,13 @@ class DiscussionMeetingInline(ScopedInline, admin.StackedInline):
     model = DiscussionMeeting
     max_rows = 50
     formset = MeetingFormSet
-    fields = [("topic", "date"), ("place", "participants"), "minutes", "decision", "photo"]
+    fields = [
+        ("topic", "date"),
+        ("place", "participants"),
+        "minutes",
+        "decision",
+        ("photo", "photo_public"),
+    ]
     extra = 0
     can_delete = False
 

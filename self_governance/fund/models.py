@@ -19,7 +19,8 @@ from communities.models import (
 )
 from jinhai.db import contains_all, subquery_sum
 from jinhai.scoping import ScopedQuerySet
-from jinhai.uploads import PhotoField
+from jinhai.uploads import PhotoField, RandomName, public_flag
+from jinhai.validators import validate_public_text
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # Sums of MONEY columns over many rows.
@@ -180,7 +181,7 @@ class FundProject(models.Model):
         validators=[MinValueValidator(2000, "年度不能早于 2000 年。")],
         help_text="使用哪一年度的自治金。",
     )
-    title = models.CharField("项目名称", max_length=100)
+    title = models.CharField("项目名称", max_length=100, validators=[validate_public_text])
     category = models.CharField("类别", max_length=12, choices=ProjectCategory.choices)
     proposer = models.CharField(
         "申报主体",
@@ -188,7 +189,12 @@ class FundProject(models.Model):
         blank=True,
         help_text="如:金水苑12号楼楼组、业委会、居民自治小组。不公开显示。",
     )
-    description = models.TextField("项目内容", blank=True, help_text="公开显示:要做什么、为什么。")
+    description = models.TextField(
+        "项目内容",
+        blank=True,
+        help_text="公开显示:要做什么、为什么。",
+        validators=[validate_public_text],
+    )
     amount_requested = models.DecimalField("申请金额(元)", **MONEY)
     amount_approved = models.DecimalField(
         "批准金额(元)",
@@ -283,7 +289,7 @@ class ProjectMove(models.Model):
     approved_amount = models.DecimalField(
         "批准金额(元)", **MONEY, null=True, blank=True, help_text="立项时记录。"
     )
-    note = models.CharField("说明", max_length=200, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True, validators=[validate_public_text])
 
     objects = ScopedQuerySet.as_manager()
 
@@ -301,12 +307,22 @@ class ProjectMove(models.Model):
         super().save(*args, **kwargs)
 
 
+class DiscussionMeetingQuerySet(ScopedQuerySet):
+    def shown_publicly(self):
+        """Meetings whose photo the fund pages show: ticked 公开展示, and either a general 说事会
+        or about a project those pages show (`FundProjectQuerySet.public`)."""
+        return self.filter(photo_public=True).filter(
+            Q(project__isnull=True) | Q(project__in=FundProject.objects.public())
+        )
+
+
 class DiscussionMeeting(models.Model):
     """A participatory discussion (自治金参与式讨论会) about one project, or a general
     deliberation (说事会, e.g. on parking) tied to none. A project is approved only after at
     least one meeting about it is on record."""
 
     community_path = "community"
+    public_file_fields = ("photo",)
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="discussion_meetings", verbose_name="社区"
@@ -320,17 +336,22 @@ class DiscussionMeeting(models.Model):
         verbose_name="讨论的项目",
         help_text="专题讨论某个自治金项目时选择;说事会等一般议事留空。",
     )
-    topic = models.CharField("议题", max_length=100, help_text="如:破解小区停车难题。")
+    topic = models.CharField(
+        "议题", max_length=100, help_text="如:破解小区停车难题。", validators=[validate_public_text]
+    )
     date = models.DateField("日期")
-    place = models.CharField("地点", max_length=100, blank=True)
+    place = models.CharField("地点", max_length=100, blank=True, validators=[validate_public_text])
     participants = models.PositiveIntegerField(
         "参加人数", validators=[MinValueValidator(1, "参加人数至少为 1。")]
     )
     minutes = models.TextField("会议纪要", blank=True)
-    decision = models.TextField("议定事项", blank=True, help_text="公开显示。")
-    photo = PhotoField("现场照片", upload_to="fund/meetings/", blank=True)
+    decision = models.TextField(
+        "议定事项", blank=True, help_text="公开显示。", validators=[validate_public_text]
+    )
+    photo = PhotoField("现场照片", upload_to=RandomName("fund/meetings"), blank=True)
+    photo_public = public_flag("勾选后在自治金公开页显示,任何人可看;有居民入镜须先征得同意。")
 
-    objects = ScopedQuerySet.as_manager()
+    objects = DiscussionMeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "议事会"
@@ -364,8 +385,13 @@ class Expenditure(models.Model):
     date = models.DateField("支出日期")
     amount = models.DecimalField("金额(元)", **MONEY)
     payee = models.CharField("收款方", max_length=100, help_text="不公开显示。")
-    purpose = models.CharField("用途", max_length=200, help_text="公开显示,如:车棚钢结构材料。")
-    receipt = PhotoField("票据照片", upload_to="fund/receipts/", blank=True)
+    purpose = models.CharField(
+        "用途",
+        max_length=200,
+        help_text="公开显示,如:车棚钢结构材料。",
+        validators=[validate_public_text],
+    )
+    receipt = PhotoField("票据照片", upload_to=RandomName("fund/receipts"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
