@@ -932,8 +932,8 @@ def test_import_takes_one_query_per_lookup_level(world, users):
         return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
 
     selects(1)  # the user's scope is looked up once and kept
-    # Communities, compounds, projects: one query each, whatever the number of rows, and one
-    # that asks whether the same file was imported before.
+    # Whether the file was imported before, then communities, compounds, projects: one query
+    # each, whatever the number of rows.
     assert len(selects(5)) == len(selects(200)) == 4
 
 
