@@ -24,3 +24,14 @@ def validate_office_phone(value: str) -> None:
         raise ValidationError(
             "办公电话格式不正确,应为“区号-号码”,如 021-57123456。", code="invalid_office_phone"
         )
+
+
+def future_date_error(value, what: str) -> str | None:
+    """A record of something that happened (a meeting, a payment, an inspection) cannot be
+    dated after today in Shanghai: the message to show, or None."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    if value is not None and value > today:
+        return f"{what}({value:%Y-%m-%d})不能晚于今天({today:%Y-%m-%d}):只能登记已经发生的事。"
+    return None
