@@ -246,3 +246,57 @@ def test_the_admin_refuses_a_future_meeting_in_chinese(world, users, login):
     )  # fmt: skip
     assert response.status_code == 200
     assert "不能晚于今天" in response.content.decode()
+
+
+# 换届: a new roster replaces the old one for the communities in the file.
+
+
+def test_a_new_roster_replaces_the_old_one_with_a_preview(world, users):
+    from volunteers.resources import LeadersRenewalResource
+
+    from .sheets import csv_bytes
+    from .test_volunteers import run
+
+    header = ["社区", "类型", "姓名", "手机号", "小区", "楼组", "街面", "推选日期"]
+    zone = world.a.street_zone.name
+    rows = [
+        header,
+        ["正学社区", "楼组长", "陈新", "13900003333", "正学苑", "1号楼", "", "2026-07-15"],
+        # The street leader is named again: stays. No row for B: B's roster is untouched.
+        [
+            "正学社区",
+            "街面长",
+            "正学街面长",
+            world.a.street_leader.mobile,
+            "",
+            "",
+            zone,
+            "2026-07-15",
+        ],
+    ]
+    before = list(Appointment.objects.order_by("pk").values_list("pk", "end"))
+    preview = run(LeadersRenewalResource, users.staff_a, csv_bytes(rows), dry_run=True)
+    assert not preview.has_errors() and not preview.error_items, preview.error_items
+    assert preview.created == 1
+    notes = "".join(preview.notes)
+    assert "1 人离任" in notes and "正学楼组长(正学苑 1号楼)" in notes and "1 人新任" in notes
+    assert list(Appointment.objects.order_by("pk").values_list("pk", "end")) == before
+
+    run(LeadersRenewalResource, users.staff_a, csv_bytes(rows))
+    world.a.appointment.refresh_from_db()
+    assert world.a.appointment.end == D(2026, 7, 15) and world.a.appointment.end_reason == "换届"
+    new = Appointment.objects.current().get(building_group=world.a.building_group)
+    assert new.volunteer.name == "陈新" and new.start == D(2026, 7, 15)
+    assert Appointment.objects.current().filter(
+        street_zone=world.a.street_zone
+    ).get().volunteer == (world.a.street_leader)
+    assert Appointment.objects.current().filter(volunteer__community=world.b.community).count() == 2
+    # The same file again changes nothing; a row without 推选日期 is refused.
+    again = list(Appointment.objects.order_by("pk").values_list("pk", "end", "volunteer_id"))
+    run(LeadersRenewalResource, users.staff_a, csv_bytes(rows))
+    assert (
+        list(Appointment.objects.order_by("pk").values_list("pk", "end", "volunteer_id")) == again
+    )
+    rows[1][-1] = ""
+    refused = run(LeadersRenewalResource, users.staff_a, csv_bytes(rows))
+    assert any(column == "推选日期" for _, column, _ in refused.error_items)

@@ -191,6 +191,10 @@ class Appointment(models.Model):
             and self.unit_community_id() != self.volunteer.community_id
         ):
             raise ValidationError("任职的楼组或街面须在该志愿者所在的社区内。")
+        # An import has judged the whole file's units at once (and, in a 换届, ends the holder
+        # in the same transaction): no query per row.
+        if getattr(self, "units_checked", False):
+            return
         if (other := self.leader_in_the_way()) is not None:
             raise ValidationError(in_the_way_message(other), code="leader_in_the_way")
 
