@@ -13,15 +13,18 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import Length
 from django.http import Http404, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from import_export.admin import ExportMixin
 
 from jinhai import exports
@@ -171,6 +174,13 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return Scope.for_user(request.user).filter(super().get_queryset(request))
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = getattr(request, "resolver_match", None)
+        if search_term and match is not None and match.url_name == "autocomplete":
+            queryset = rank_matches(queryset, self.get_search_fields(request), search_term)
+        return queryset, may_have_duplicates
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Looking at a person's record is itself recorded (PIPL: know who looked at it).
         if obj is not None and auditlog.contains(type(obj)):
@@ -207,6 +217,51 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
             if inline_form.has_changed() and not scope.allows(instance):
                 raise PermissionDenied(OUT_OF_SCOPE)
         super().save_formset(request, form, formset, change)
+
+
+def rank_matches(queryset, search_fields, search_term):
+    """A picker's matches, best first: a name equal to the query (or to one of its words), then
+    names starting with it, then the rest; shorter names first within each tier. Typing
+    "正学苑 5号楼" puts 5号楼 before 15号楼 and 25号楼, so Enter picks the right one."""
+    if not search_fields:
+        return queryset
+    primary = search_fields[0].lstrip("^=@")
+    terms = [unescape_string_literal(t) if t[0] in "\"'" else t for t in smart_split(search_term)]
+    terms = [search_term.strip(), *terms]
+    exact, prefix = Q(), Q()
+    for term in terms:
+        exact |= Q(**{f"{primary}__iexact": term})
+        prefix |= Q(**{f"{primary}__istartswith": term})
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
+    return queryset.annotate(
+        picker_rank=Case(
+            When(exact, then=Value(0)),
+            When(prefix, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        picker_length=Length(primary),
+    ).order_by("picker_rank", "picker_length", *ordering)
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """The pickers' JSON, each row labelled by its admin's `autocomplete_label(obj)` where it
+    has one (a volunteer with their community and unit), else by str(obj)."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = str(label(obj))
+        return result
+
+
+def _labelled_autocomplete_view(site, request):
+    return LabelledAutocompleteJsonView.as_view(admin_site=site)(request)
+
+
+# Instance attributes, like get_app_list below: they outlive urls.py's switch to OTPAdminSite.
+admin.site.autocomplete_view = _labelled_autocomplete_view.__get__(admin.site)
 
 
 def _without_links(nested, prefixes):
@@ -437,3 +492,45 @@ class ImportLogAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
+
+
+# The admin's index groups the models by the work they serve, not by app in code-point order.
+# (heading, which models: an app label, or a module prefix for the rooms of self_governance)
+TASK_GROUPS = [
+    ("两长", ("volunteers",)),
+    ("美丽约定", ("self_governance.agreements",)),
+    ("自治金", ("self_governance.fund",)),
+    ("和美楼组", ("self_governance.campaign",)),
+    ("社会组织", ("orgs",)),
+    ("社区与居委会", ("communities",)),
+]
+OTHER_GROUP = "系统"
+
+
+def _task_of(model) -> str:
+    for heading, owners in TASK_GROUPS:
+        for owner in owners:
+            if model._meta.app_label == owner or model.__module__.startswith(owner + "."):
+                return heading
+    return OTHER_GROUP
+
+
+def task_app_list(site, request, app_label=None):
+    """AdminSite.get_app_list, grouped by task (两长, 美丽约定 … 系统) on the index and in the
+    side menu; an app's own page keeps its app's models."""
+    apps_ = admin.AdminSite.get_app_list(site, request, app_label)
+    if app_label is not None:
+        return apps_
+    headings = [heading for heading, _ in TASK_GROUPS] + [OTHER_GROUP]
+    groups = dict.fromkeys(headings)
+    for app in apps_:
+        for model in app["models"]:
+            heading = _task_of(model["model"])
+            if groups[heading] is None:
+                groups[heading] = {**app, "name": heading, "models": []}
+            groups[heading]["models"].append(model)
+    return [group for group in groups.values() if group is not None]
+
+
+# An instance attribute, so that it outlives urls.py turning the site into django-otp's class.
+admin.site.get_app_list = task_app_list.__get__(admin.site)

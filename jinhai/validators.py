@@ -45,3 +45,14 @@ def validate_public_text(value) -> None:
     them (the pages also mask them, `jinhai.masking.mask_text`, as a second line of defence)."""
     if value and personal_numbers(str(value)):
         raise ValidationError(PERSONAL_NUMBER_MESSAGE, code="personal_number_in_public_text")
+
+
+def future_date_error(value, what: str) -> str | None:
+    """A record of something that happened (a meeting, a payment, an inspection) cannot be
+    dated after today in Shanghai: the message to show, or None."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    if value is not None and value > today:
+        return f"{what}({value:%Y-%m-%d})不能晚于今天({today:%Y-%m-%d}):只能登记已经发生的事。"
+    return None

@@ -22,3 +22,9 @@ class OrgsConfig(AppConfig):
 
         # The legal representative's name and a staff-only mobile number.
         register_personal(SocialOrganization, mask=["contact_mobile"])
+
+        from jinhai.todo import register_todo
+
+        from .todo import KINDS as TODO
+
+        register_todo(*TODO)

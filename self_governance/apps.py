@@ -22,6 +22,7 @@ class SelfGovernanceConfig(AppConfig):
         from .campaign.todo import KINDS as CAMPAIGN_TODO
         from .fund.models import DiscussionMeeting, Expenditure, FundProject
         from .fund.search import KINDS as FUND_KINDS
+        from .fund.todo import KINDS as FUND_TODO
 
         # 美丽约定: the ledger trigger (re)made after every migrate; households' rooms masked.
         post_migrate.connect(triggers.ensure_after_migrate, dispatch_uid="ledger-trigger")
@@ -34,6 +35,7 @@ class SelfGovernanceConfig(AppConfig):
             register_personal(model)
         register_community_link("自治金项目", "fund:community")
         register_kind(*FUND_KINDS)
+        register_todo(*FUND_TODO)  # notices ending, projects waiting for a meeting or 立项
 
         # 和美楼组: inspectors are named on inspections; overdue 整改 are on the staff's 待办.
         register_personal(Inspection)

@@ -320,6 +320,14 @@ def _fund(world):
         ("discussing", None), ("publicising", None), ("approved", "40000"), ("implementing", None)
     ]:  # fmt: skip
         fund_services.project_move(project=project, to=step, by=None, approved_amount=amount)
+    # The moves happened in the spring of 2022, before the payment (never dated before 立项).
+    from django.utils import timezone
+
+    from self_governance.fund.models import ProjectMove
+
+    ProjectMove.objects.filter(project=project).update(
+        at=timezone.make_aware(datetime.datetime(2022, 6, 6, 10))
+    )
     expenditure = fund_services.expenditure_add(
         project=project,
         date=datetime.date(2022, 7, 15),

@@ -63,3 +63,45 @@ def test_demo_users_are_scoped(client):
     client.force_login(User.objects.get(username="jinhai"))
     response = client.get("/admin/communities/compound/")
     assert response.context["cl"].result_count == 22
+
+
+@pytest.mark.django_db
+def test_the_demo_is_alive_today(client):
+    """Besides 2022's history, this year's work under way: the dashboards open on the current
+    round and both demo accounts find real work on their 待办."""
+    from django.utils import timezone
+
+    from jinhai import todo
+    from orgs.models import AnnualInspection
+    from self_governance.agreements.models import AgreementScheme, PointEntry
+    from self_governance.campaign.models import Enrollment
+    from self_governance.fund.models import FundAllocation
+
+    call_command("load_demo", stdout=StringIO())
+    today = timezone.localdate()
+    User = get_user_model()
+    zhengxue = User.objects.get(username="zhengxue")
+    scheme = AgreementScheme.objects.get(community__name="正学社区")
+    assert PointEntry.objects.filter(account__scheme=scheme, date__lte=today).exists()
+    assert not PointEntry.objects.filter(date__gt=today).exists()
+    assert Enrollment.objects.filter(
+        campaign__year=today.year, building_group__compound__community__name="正学社区"
+    ).exists()
+    assert FundAllocation.objects.filter(year=today.year).count() == 8
+    assert AnnualInspection.objects.filter(year=today.year - 1).exists()
+    client.force_login(zhengxue)
+    dashboard = client.get("/admin/figures/")
+    assert dashboard.context["years"].fund == today.year
+    assert dashboard.context["years"].inspection == today.year - 1
+
+    mine = {g.kind.key for g in todo.for_user(zhengxue)}
+    assert mine == {
+        "fund_notices_ending",
+        "fund_projects_waiting",
+        "rectifications_overdue",
+        "trainings_without_attendance",
+        "activities_without_service",
+        "leader_vacancies",
+    }
+    street = {g.kind.key for g in todo.for_user(User.objects.get(username="jinhai"))}
+    assert street == mine | {"org_inspections_missing"}

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -969,9 +970,9 @@ def grow_fund(world, n=10):
         project = discussed(world.a.community, compound=compound, title=f"新项目{i}")
         services.project_move(project=project, to="approved", by=None, approved_amount="50000")
         services.project_move(project=project, to="implementing", by=None)
-        services.expenditure_add(
-            project=project, date=D(2022, 8, 1), amount="100", payee="某某", purpose=f"材料{i}",
-            by=None,
+        services.expenditure_add(  # paid after its 立项, which was today
+            project=project, date=timezone.localdate(), amount="100", payee="某某",
+            purpose=f"材料{i}", by=None,
         )  # fmt: skip
         DiscussionMeetingFactory(community=world.a.community, topic=f"说事会{i}")
         other = CommunityFactory(subdistrict=world.subdistrict, name=f"新社区{i}")
@@ -1119,7 +1120,7 @@ def test_demo_fund_and_campaign():
         assert project.moves.filter(to_status="approved", approved_amount__isnull=False).exists()
     for row in selectors.community_fund_figures(Community.objects.all(), 2022):
         assert 0 <= row.spent <= row.approved <= row.allocated
-    campaign = Campaign.objects.get(name="“和美楼组”创建")
+    campaign = Campaign.objects.get(name="“和美楼组”创建", year=2022)
     groups = BuildingGroup.objects.filter(compound__name__in=["金水苑", "金水新苑"])
     assert set(campaign.enrollments.values_list("building_group", flat=True)) == set(
         groups.values_list("pk", flat=True)

@@ -103,7 +103,8 @@ STAFF_OK = dict.fromkeys(STAFF, 200) | {"anonymous": 302}
 PUBLIC = dict.fromkeys(USERS, 200)
 EXTRA = {
     "admin:index": STAFF_OK,
-    "workbench": STAFF_OK,  # the same address as admin:index: 待办 above the models
+    "workbench": STAFF_OK,  # the same address as admin:index: 待办 above the models (each user's
+    # own work: tests/test_todo.py)
     "admin:app_list": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 200, "viewer": 200},
     "admin:login": {"anonymous": 200, "street": 302, "staff_a": 302, "staff_b": 302, "viewer": 302},
     "admin:logout": {"anonymous": 302, **dict.fromkeys(STAFF, 405)},  # POST only
@@ -129,6 +130,9 @@ EXTRA = {
     "admin:volunteers_training_attendance": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
     "admin:self_governance_fundallocation_year": {"anonymous": 302, "street": 200, "staff_a": 403, "staff_b": 403, "viewer": 403},
     "admin:self_governance_inspection_grid": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 200, "viewer": 403},
+    # 更换楼组长/街面长: the page that asks for the unit (tests/test_staff_changes.py: a unit of
+    # another community is a 404).
+    "admin:volunteers_appointment_replace": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 200, "viewer": 403},
     "admin:orgs_inspection_year": STAFF_OK,
     "admin:self_governance_rectification_overdue": STAFF_OK,
     "admin:self_governance_fundproject_move": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},

@@ -429,13 +429,16 @@ def test_home_shows_leaders_and_hours(world, client):
 
 
 @pytest.mark.django_db
-def test_demo_has_every_unit_led():
+def test_demo_has_every_unit_led_but_one_that_lost_its_leader():
     call_command("load_demo", stdout=io.StringIO())
+    # July 2022 led every unit; this year one 正学苑 leader moved away (the 待办 shows it).
+    assert Appointment.objects.filter(selected_on=D(2022, 7, 15)).count() == 507 + 17
     totals = selectors.leader_totals()
-    assert totals == {"building": 507, "street": 17}
+    assert totals == {"building": 506, "street": 17}
     assert BuildingGroup.objects.count() == 507
     for row in selectors.coverage_by_community(Community.objects.all()):
-        assert row.n_groups_led == row.n_groups and row.n_zones_led == row.n_zones
+        missing = 1 if row.name == "正学社区" else 0
+        assert row.n_groups_led == row.n_groups - missing and row.n_zones_led == row.n_zones
 
 
 def test_volunteer_list_shows_attendance_and_hours_without_a_query_per_row(

@@ -19,7 +19,7 @@ from jinhai.admin import (
 from jinhai.imports.admin import ScopedImportExportAdmin
 from jinhai.scoping import Scope
 
-from . import bulk, selectors, services
+from . import bulk, leader_change, selectors, services
 from .models import Activity, Appointment, Attendance, Participation, Training, Volunteer
 from .resources import AttendanceResource, LeadersResource
 
@@ -72,9 +72,18 @@ class VolunteerAdmin(ScopedAdmin):
         people = (
             super()
             .get_queryset(request)
+            .select_related("community")
             .prefetch_related(Prefetch("appointments", queryset=current, to_attr="current"))
         )
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            return people  # a picker shows names and units, not the figures
         return selectors.hours_by_volunteer(selectors.attendance_by_volunteer(people))
+
+    def autocomplete_label(self, obj):
+        """张三(正学社区 · 楼组长 正学苑 5号楼): which 张三 this is."""
+        units = "、".join(f"{a.get_kind_display()} {a.unit}" for a in obj.current)
+        return f"{obj.name}({obj.community.name}{' · ' + units if units else ''})"
 
     @admin.display(description="培训出席", ordering="n_attended")
     def attendance_rate(self, obj):
@@ -132,6 +141,8 @@ class VolunteerAdmin(ScopedAdmin):
 @admin.register(Appointment)
 class AppointmentAdmin(ScopedImportExportAdmin):
     resource_classes = [LeadersResource]
+    form = leader_change.AppointmentForm
+    change_list_template = "admin/volunteers/appointment/change_list.html"
     list_display = [
         "volunteer",
         "kind",
@@ -140,6 +151,7 @@ class AppointmentAdmin(ScopedImportExportAdmin):
         "selected_on",
         "start",
         "end",
+        "replace_link",
     ]
     list_filter = [CurrentFilter, "kind", ("volunteer__community", related_only)]
     list_select_related = [
@@ -171,9 +183,31 @@ class AppointmentAdmin(ScopedImportExportAdmin):
         # A leader's history is kept: a term is ended with an end date, never deleted.
         return False
 
+    def get_urls(self):
+        return [
+            path(
+                "replace/",
+                self.admin_site.admin_view(self.replace_view),
+                name="volunteers_appointment_replace",
+            )
+        ] + super().get_urls()
+
+    def replace_view(self, request):
+        return leader_change.replace_view(self, request)
+
     @admin.display(description="楼组/街面")
     def unit_display(self, obj):
         return obj.unit
+
+    @admin.display(description="更换")
+    def replace_link(self, obj):
+        if not obj.is_current:
+            return "—"
+        key = "building_group" if obj.building_group_id else "street_zone"
+        url = reverse("admin:volunteers_appointment_replace")
+        return format_html(
+            '<a href="{}?{}={}">更换{}</a>', url, key, obj.unit.pk, obj.get_kind_display()
+        )
 
     @admin.display(description="社区", ordering="volunteer__community__name")
     def community_name(self, obj):

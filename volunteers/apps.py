@@ -23,3 +23,9 @@ class VolunteersConfig(AppConfig):
         register_personal(Volunteer, mask=["mobile"])
         for model in (Appointment, Attendance, Participation):
             register_personal(model)
+
+        from jinhai.todo import register_todo
+
+        from .todo import KINDS as TODO
+
+        register_todo(*TODO)

@@ -192,6 +192,41 @@ class Appointment(models.Model):
             and self.unit_community_id() != self.volunteer.community_id
         ):
             raise ValidationError("任职的楼组或街面须在该志愿者所在的社区内。")
+        # An import has judged the whole file's units at once (and, in a 换届, ends the holder
+        # in the same transaction): no query per row.
+        if getattr(self, "units_checked", False):
+            return
+        if (other := self.leader_in_the_way()) is not None:
+            raise ValidationError(in_the_way_message(other), code="leader_in_the_way")
+
+    def leader_in_the_way(self):
+        """The unit's other current leader, if this (current) appointment would be a second."""
+        if self.end is not None:
+            return None
+        if self.kind == LeaderKind.BUILDING and self.building_group_id:
+            unit = {"building_group_id": self.building_group_id}
+        elif self.kind == LeaderKind.STREET and self.street_zone_id:
+            unit = {"street_zone_id": self.street_zone_id}
+        else:
+            return None  # no unit, or not the kind's: the constraints say so
+        others = Appointment.objects.current().filter(**unit).exclude(pk=self.pk)
+        return others.select_related("volunteer").first()
+
+    def validate_constraints(self, exclude=None):
+        # A second current leader is named by clean(); the unique constraint's own message,
+        # which names nobody, would only repeat it.
+        if self.leader_in_the_way() is not None:
+            exclude = {*(exclude or ()), "building_group", "street_zone"}
+        super().validate_constraints(exclude=exclude)
+
+
+def in_the_way_message(other) -> str:
+    """该楼组已有一名在任楼组长:张三(2022-07-01 起)…: who is in the way, and since when."""
+    where = "该楼组" if other.kind == LeaderKind.BUILDING else "该街面"
+    return (
+        f"{where}已有一名在任{other.get_kind_display()}:{other.volunteer.name}"
+        f"({other.start:%Y-%m-%d} 起)。请先结束其任期,或用“更换楼组长/街面长”一步完成。"
+    )
 
 
 class TrainingMode(models.TextChoices):

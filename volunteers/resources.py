@@ -95,6 +95,7 @@ class LeadersResource(SheetResource):
                 else ("street", appointment.street_zone_id)
             )
             current[unit] = appointment
+        self._leaving = {}  # 换届: current appointment pk -> (appointment, end)
         today = timezone.localdate()
         units_seen, people_made = {}, {}
         for record in records:
@@ -119,11 +120,16 @@ class LeadersResource(SheetResource):
             # twice is the duplicate (the place itself is checked above).
             record.key = (volunteer.mobile, unit_key)
             holder = current.get(unit_key)
+            if holder is not None and holder.volunteer_id != volunteer.pk and self.renewal:
+                if not self._leave(record, holder, record.values.get("推选日期")):
+                    continue
+                holder = None
             if holder is not None and holder.volunteer_id != volunteer.pk:
                 label = "楼组长" if kind == LeaderKind.BUILDING else "街面长"
                 record.fail(
                     "姓名",
-                    f"该处已有在任{label}“{holder.volunteer.name}”;如需更换,请先在系统中结束其任期",
+                    f"该处已有在任{label}“{holder.volunteer.name}”({holder.start:%Y-%m-%d} 起);"
+                    "如需更换,请用“更换楼组长/街面长”,整体换届请导入“两长换届名册”",
                 )
                 continue
             if holder is not None:
@@ -140,7 +146,50 @@ class LeadersResource(SheetResource):
                 selected_on=selected_on,
                 start=selected_on or today,
             )
+            record.instance.units_checked = True  # against `current` above, for the whole file
             record.is_new = True
+        if self.renewal:
+            self._leave_the_rest(records, found, current, units_seen)
+
+    # 换届 (LeadersRenewalResource): the file is the communities' new roster.
+    renewal = False
+
+    def _leave(self, record, holder, end) -> bool:
+        """The holder's term ends on the new 推选日期; False (and the row failed) if it cannot."""
+        if end is None:
+            record.fail("推选日期", "换届名册每行须填写推选日期:原任期在这一天结束")
+            return False
+        if end < holder.start:
+            record.fail(
+                "推选日期",
+                f"早于原任“{holder.volunteer.name}”的任期开始日期({holder.start:%Y-%m-%d})",
+            )
+            return False
+        self._leaving[holder.pk] = (holder, end)
+        return True
+
+    def _leave_the_rest(self, records, found, current, units_seen):
+        """Leaders of the file's communities whose unit the file does not name leave too, on
+        their community's 推选日期 (the latest in the file)."""
+        dates = {}
+        for record in records:
+            community, date = found.get(record.number), record.values.get("推选日期")
+            if community is not None and date is not None:
+                dates[community.pk] = max(date, dates.get(community.pk, date))
+        for unit_key, holder in current.items():
+            end = dates.get(holder.volunteer.community_id)
+            if unit_key in units_seen or holder.pk in self._leaving or end is None:
+                continue
+            self._leaving[holder.pk] = (holder, max(end, holder.start))
+
+    def renewal_notes(self) -> list[str]:
+        """Who leaves and who comes, for the preview (names and units, staff only)."""
+        leaving = [f"{a.volunteer.name}({a.unit})" for a, _ in self._leaving.values()]
+        if not self.renewal:
+            return []
+        return [
+            f"换届:{len(leaving)} 人离任,原任期在推选日期结束:" + ("、".join(leaving) or "无"),
+        ]
 
     def _unit(self, record, community, compounds, groups, zones):
         kind = record.values.get("类型")
@@ -206,7 +255,20 @@ class LeadersResource(SheetResource):
                 volunteer._import_changed = True
         return volunteer
 
+    def import_data_inner(self, dataset, dry_run, *args, **kwargs):
+        result = super().import_data_inner(dataset, dry_run, *args, **kwargs)
+        if not result.has_errors() and not result.has_validation_errors():
+            result.notes.extend(self.renewal_notes())
+            if self.renewal:
+                result.notes.append(f"换届:{result.created} 人新任(见下表“新建”的行)。")
+        return result
+
     def save_records(self, records):
+        leaving = list(getattr(self, "_leaving", {}).values())
+        for appointment, end in leaving:
+            appointment.end, appointment.end_reason = end, "换届"
+        # Ended first: the new leaders of the same units come in right after, in one transaction.
+        Appointment.objects.bulk_update([a for a, _ in leaving], ["end", "end_reason"])
         volunteers = {}
         for record in records:
             volunteer = record.instance.volunteer
@@ -232,6 +294,22 @@ def attendance_mark(value):
 
 
 attendance_mark.labels = {LEAVE: "请假(缺席)"}
+
+
+class LeadersRenewalResource(LeadersResource):
+    """两长换届名册: a new roster replaces the old one for the communities in the file. Leaders
+    the file names again stay; the others' terms end on the new 推选日期 (required), and the new
+    leaders start on it. The preview lists who leaves; nothing is written before the confirm."""
+
+    key = "leaders_renewal"
+    title = "两长换届名册(替换原名册)"
+    renewal = True
+    columns = [
+        Column("推选日期", required=True, parse=cells.date, field="selected_on")
+        if c.header == "推选日期"
+        else c
+        for c in LeadersResource.columns
+    ]
 
 
 class AttendanceResource(SheetResource):

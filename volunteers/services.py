@@ -11,7 +11,7 @@ from django.db import transaction
 
 from jinhai.caching import data_changed
 
-from .models import Appointment, Attendance, LeaderKind, Participation
+from .models import Appointment, Attendance, LeaderKind, Participation, Volunteer
 
 
 def _unit_fields(unit) -> dict:
@@ -42,21 +42,94 @@ def appointment_end(*, appointment, end, reason="") -> Appointment:
     return appointment
 
 
+def unit_community_id(unit) -> int:
+    return unit.compound.community_id if hasattr(unit, "compound_id") else unit.community_id
+
+
 @transaction.atomic
-def appointment_replace(*, unit, volunteer, start, selected_on=None, reason="换人") -> Appointment:
-    """End the unit's current leader (kept as history) and appoint `volunteer` from `start`."""
+def appointment_replace(
+    *, unit, volunteer, start, selected_on=None, reason="换人", old_ends_same_day=False
+) -> Appointment:
+    """End the unit's current leader (kept as history) and appoint `volunteer` from `start`.
+
+    The old term ends the day before `start`, or on `start` itself when the handover happened
+    during that day (`old_ends_same_day`).
+    """
     fields = _unit_fields(unit)
     unit_filter = {k: v for k, v in fields.items() if k != "kind" and v is not None}
-    current = Appointment.objects.select_for_update().current().filter(**unit_filter).first()
+    current = (
+        Appointment.objects.select_for_update()
+        .current()
+        .filter(**unit_filter)
+        .select_related("volunteer")
+        .first()
+    )
     if current is not None:
         if current.volunteer_id == volunteer.pk:
             raise ValidationError(f"{volunteer}已是该处的在任{current.get_kind_display()}。")
-        appointment_end(
-            appointment=current,
-            end=max(start - datetime.timedelta(days=1), current.start),
-            reason=reason,
-        )
+        end = start if old_ends_same_day else start - datetime.timedelta(days=1)
+        if end < current.start:
+            raise ValidationError(
+                f"新任开始日期须晚于原任{current.volunteer}的任期开始日期"
+                f"({current.start:%Y-%m-%d})。"
+            )
+        appointment_end(appointment=current, end=end, reason=reason)
     return appointment_start(volunteer=volunteer, unit=unit, start=start, selected_on=selected_on)
+
+
+@transaction.atomic
+def leader_replace(
+    *,
+    unit,
+    start,
+    volunteer=None,
+    name="",
+    mobile="",
+    gender="",
+    selected_on=None,
+    reason="换人",
+    old_ends_same_day=False,
+) -> Appointment:
+    """更换楼组长/街面长 in one step: the new leader is an existing volunteer of the unit's
+    community, or a new one made here from a name and a mobile number; the old term ends and the
+    new one starts in the same transaction, so a refusal leaves no half-made person behind."""
+    community_id = unit_community_id(unit)
+    if volunteer is None:
+        volunteer = _new_volunteer(
+            community_id=community_id, name=name, mobile=mobile, gender=gender
+        )
+    elif volunteer.community_id != community_id:
+        raise ValidationError(f"{volunteer}不是该楼组或街面所在社区的志愿者。")
+    return appointment_replace(
+        unit=unit,
+        volunteer=volunteer,
+        start=start,
+        selected_on=selected_on,
+        reason=reason,
+        old_ends_same_day=old_ends_same_day,
+    )
+
+
+def _new_volunteer(*, community_id, name, mobile, gender=""):
+    name = (name or "").strip()
+    if not name or not mobile:
+        raise ValidationError("请选择一位已有志愿者,或填写新任的姓名和手机号。")
+    volunteer = Volunteer(community_id=community_id, name=name, mobile=mobile, gender=gender)
+    try:
+        volunteer.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise ValidationError(exc.messages) from None
+    # Named only within the community (another community's people are not this user's to know).
+    same = Volunteer.objects.filter(mobile=volunteer.mobile).first()
+    if same is not None:
+        if same.community_id == community_id:
+            raise ValidationError(
+                f"手机号 {volunteer.mobile} 已登记为本社区志愿者{same.name}:"
+                "请在“已有志愿者”中选择此人。"
+            )
+        raise ValidationError("该手机号已登记为另一位志愿者。")
+    volunteer.save()
+    return volunteer
 
 
 @transaction.atomic

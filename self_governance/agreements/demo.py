@@ -10,6 +10,8 @@ import datetime
 import random
 from collections import defaultdict
 
+from django.utils import timezone
+
 from communities.models import BuildingGroup, Community, Compound, StreetZone
 
 from .models import (
@@ -85,20 +87,33 @@ SCHEMES = [
 ]
 START = datetime.date(2022, 8, 1)
 MONTHS = [datetime.date(2022, m, 1) for m in (8, 9, 10, 11, 12)]
+# This year's ongoing work: 正学社区 takes up the points scheme in its three compounds.
+ZHENGXUE = ("正学社区美丽约定积分制", "正学社区", ["正学苑", "正学东苑", "正学西苑"])
+
+
+def this_year_months(today):
+    """The first days of this year's months up to today's (at most five)."""
+    return [
+        datetime.date(today.year, m, 1) for m in range(max(1, today.month - 4), today.month + 1)
+    ]
 
 
 def load(stdout=None):
     rng = random.Random(20220801)
     totals = defaultdict(int)
-    for name, community_name, compound_names, kind, rules in SCHEMES:
+    today = timezone.localdate()
+    zhengxue = (*ZHENGXUE, SchemeKind.GENERAL, GENERAL_RULES)
+    for name, community_name, compound_names, kind, rules in [*SCHEMES, zhengxue]:
         community = Community.objects.get(name=community_name, subdistrict__name="金海街道")
-        scheme, _ = AgreementScheme.objects.update_or_create(
+        current = name == ZHENGXUE[0]
+        # get_or_create: the start of this year's scheme is the year it was first loaded.
+        scheme, _ = AgreementScheme.objects.get_or_create(
             community=community,
             name=name,
             defaults={
                 "kind": kind,
                 "text": TEXT[kind],
-                "start": START,
+                "start": datetime.date(today.year, 1, 1) if current else START,
                 "status": SchemeStatus.ACTIVE,
             },
         )
@@ -121,7 +136,8 @@ def load(stdout=None):
             )
         accounts = _accounts(scheme, community, compound_names, kind)
         if not PointEntry.objects.filter(account__scheme=scheme).exists():
-            _entries(scheme, accounts, rule_objs, rng)
+            months = this_year_months(today) if current else MONTHS
+            _entries(scheme, accounts, rule_objs, rng, months=months, today=today)
         totals["schemes"] += 1
         totals["accounts"] += len(accounts)
     if stdout:
@@ -187,18 +203,18 @@ def _accounts(scheme, community, compound_names, kind):
     return accounts
 
 
-def _entries(scheme, accounts, rules, rng):
+def _entries(scheme, accounts, rules, rng, *, months, today):
     """Several months of entries, respecting caps and never taking a balance below zero."""
     awards = [r for r in rules if r.points > 0]
     deductions = [r for r in rules if r.points < 0]
     balance = defaultdict(int)
     earned = defaultdict(int)
     entries = []
-    for month in MONTHS:
+    for month in months:
         for account in accounts:
             for _ in range(rng.randint(1, 5)):
                 rule = rng.choice(awards) if rng.random() < 0.88 else rng.choice(deductions)
-                day = month.replace(day=rng.randint(1, 28))
+                day = min(month.replace(day=rng.randint(1, 28)), today)  # never in the future
                 if (
                     rule.monthly_cap
                     and earned[(account.pk, rule.pk, month)] + rule.points > rule.monthly_cap

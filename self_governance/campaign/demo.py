@@ -8,6 +8,8 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from communities.models import BuildingGroup, Community, Subdistrict
 
 from . import services
@@ -70,14 +72,7 @@ def load(stdout=None):
             )
         },
     )
-    standards = []
-    for order, (name, requirement, full) in enumerate(STANDARDS, start=1):
-        standard, _ = CampaignStandard.objects.get_or_create(
-            campaign=campaign,
-            name=name,
-            defaults={"description": requirement, "max_score": full, "sort_order": order},
-        )
-        standards.append(standard)
+    standards = _standards(campaign)
     groups = list(
         BuildingGroup.objects.filter(
             compound__community__subdistrict=subdistrict, compound__name__in=["金水苑", "金水新苑"]
@@ -94,6 +89,7 @@ def load(stdout=None):
     if not Inspection.objects.filter(enrollment__campaign=campaign).exists():
         _inspections(campaign, standards, rng)
     contest = _contest(campaign, rng)
+    _this_year(subdistrict, rng)
     if stdout:
         stdout.write(
             f"  和美楼组参创 {campaign.enrollments.count()} 个,检查 "
@@ -102,6 +98,19 @@ def load(stdout=None):
             f"比学赶超 {contest.entries.count()} 个节目,入围 "
             f"{contest.entries.filter(shortlisted=True).count()} 个"
         )
+
+
+def _standards(campaign):
+    """The 三清三美 items of a campaign, made where missing."""
+    standards = []
+    for order, (name, requirement, full) in enumerate(STANDARDS, start=1):
+        standard, _ = CampaignStandard.objects.get_or_create(
+            campaign=campaign,
+            name=name,
+            defaults={"description": requirement, "max_score": full, "sort_order": order},
+        )
+        standards.append(standard)
+    return standards
 
 
 def _inspections(campaign, standards, rng):
@@ -201,3 +210,67 @@ def _contest(campaign, rng):
     )
     services.contest_rank(contest=contest, contest_round=final)
     return contest
+
+
+def _this_year(subdistrict, rng):
+    """This year's round, under way: 正学苑's building groups enrolled, checked by themselves and
+    by the street office a few weeks ago, two findings already past their deadline. Dates are
+    counted back from the first load; a later load finds the rows and changes nothing."""
+    today = timezone.localdate()
+    campaign, _ = Campaign.objects.get_or_create(
+        subdistrict=subdistrict,
+        year=today.year,
+        name="“和美楼组”创建",
+        defaults={
+            "description": "新一轮“和美楼组”创建:正学社区正学苑的楼组参与,按照“三清三美”自查,"
+            "街道检查,问题限期整改。"
+        },
+    )
+    standards = _standards(campaign)
+    groups = BuildingGroup.objects.filter(
+        compound__community__subdistrict=subdistrict, compound__name="正学苑"
+    ).order_by("pk")[:8]
+    enrolled_on = max(today - datetime.timedelta(days=60), datetime.date(today.year, 1, 1))
+    for group in groups:
+        Enrollment.objects.get_or_create(
+            campaign=campaign, building_group=group, defaults={"enrolled_on": enrolled_on}
+        )
+    if Inspection.objects.filter(enrollment__campaign=campaign).exists():
+        return
+    self_on = max(today - datetime.timedelta(days=30), enrolled_on)
+    street_on = max(today - datetime.timedelta(days=15), self_on + datetime.timedelta(days=1))
+    street_on = min(street_on, today)
+    fixes = []
+    for n, enrollment in enumerate(campaign.enrollments.order_by("pk")):
+        for kind, date, inspector in (
+            (InspectionKind.SELF, self_on, "楼组长自查"),
+            (InspectionKind.STREET, street_on, "金海街道社区自治办"),
+        ):
+            inspection = Inspection.objects.create(
+                enrollment=enrollment, kind=kind, date=date, inspector=inspector
+            )
+            InspectionScore.objects.bulk_create(
+                [
+                    InspectionScore(
+                        inspection=inspection,
+                        standard=s,
+                        score=Decimal(round(s.max_score * rng.uniform(0.65, 1.0) * 2) / 2),
+                    )
+                    for s in standards
+                ]
+            )
+            if kind == InspectionKind.STREET and n < 4:
+                standard = standards[n % len(standards)]
+                # Two already past their deadline, two due soon.
+                days = (-3, -1, 7, 14)[n]
+                fixes.append(
+                    Rectification(
+                        inspection=inspection,
+                        finding=FINDINGS[standard.name],
+                        deadline=max(today + datetime.timedelta(days=days), street_on),
+                        status=RectificationStatus.PENDING,
+                    )
+                )
+                inspection.findings = FINDINGS[standard.name]
+                inspection.save(update_fields=["findings"])
+    Rectification.objects.bulk_create(fixes)

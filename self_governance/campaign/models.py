@@ -17,7 +17,7 @@ from communities.models import (
 )
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField, RandomName
-from jinhai.validators import validate_public_text
+from jinhai.validators import future_date_error, validate_public_text
 
 
 class Campaign(models.Model):
@@ -196,6 +196,15 @@ class Inspection(models.Model):
             return "创建检查"
         return f"{self.enrollment} {self.get_kind_display()} {self.date:%Y-%m-%d}"
 
+    def clean(self):
+        if error := future_date_error(self.date, "检查日期"):
+            raise ValidationError({"date": error})
+        enrolled_on = self.enrollment.enrolled_on if self.enrollment_id else None
+        if enrolled_on and self.date and self.date < enrolled_on:
+            raise ValidationError(
+                {"date": f"检查日期不能早于该楼组的报名日期({enrolled_on:%Y-%m-%d})。"}
+            )
+
 
 class InspectionScore(models.Model):
     """The score one inspection gave one standard item: between 0 and the item's full marks."""
@@ -310,6 +319,8 @@ class Rectification(models.Model):
             raise ValidationError({"deadline": "整改期限不能早于检查日期。"})
         if self.inspection_id and self.done_on and self.done_on < self.inspection.date:
             raise ValidationError({"done_on": "完成日期不能早于检查日期。"})
+        if error := future_date_error(self.done_on, "完成日期"):
+            raise ValidationError({"done_on": error})
 
     @property
     def is_overdue(self) -> bool:

@@ -143,12 +143,26 @@ def load(stdout=None):
             date=date,
             defaults={"place": place, "participants": participants, "decision": decision},
         )
+    _this_year(communities, compounds)
     if stdout:
         stdout.write(
-            f"  自治金项目 {FundProject.objects.filter(year=FUND_YEAR).count()} 个,"
+            f"  自治金项目 {FundProject.objects.filter(year=FUND_YEAR).count()} 个"
+            f"(今年 {FundProject.objects.filter(year=timezone.localdate().year).count()} 个),"
             f"讨论会 {DiscussionMeeting.objects.count()} 次,"
             f"支出 {Expenditure.objects.count()} 笔"
         )
+
+
+def _move_on(project, step, approved, at):
+    """One move through the service, as staff make it, then dated when it happened."""
+    move = services.project_move(
+        project=project,
+        to=step,
+        by=None,
+        note=MOVE_NOTES[step],
+        approved_amount=Decimal(approved) if step == ProjectStatus.APPROVED else None,
+    )
+    ProjectMove.objects.filter(pk=move.pk).update(at=at)
 
 
 def _walk(project, final, approved, paid):
@@ -174,14 +188,7 @@ def _walk(project, final, approved, paid):
                     "同意进入公示。" if step != ProjectStatus.REJECTED else project.description
                 ),
             )
-        move = services.project_move(
-            project=project,
-            to=step,
-            by=None,
-            note=MOVE_NOTES[step],
-            approved_amount=Decimal(approved) if step == ProjectStatus.APPROVED else None,
-        )
-        ProjectMove.objects.filter(pk=move.pk).update(at=_at(*STEP_DATES[step]))
+        _move_on(project, step, approved, _at(*STEP_DATES[step]))
         if step == ProjectStatus.IMPLEMENTING:
             for n, (purpose, amount) in enumerate(paid):
                 services.expenditure_add(
@@ -192,3 +199,78 @@ def _walk(project, final, approved, paid):
                     purpose=purpose,
                     by=None,
                 )
+
+
+# This year's fund, under way. community, compound, title, category, requested, approved, where it
+# stands, and how many days before the first load each step happened (a meeting at "meeting").
+THIS_YEAR = [
+    ("正学社区", "正学苑", "正学苑楼道扶手加装", ProjectCategory.ELDERLY, 36000, None,
+     {"discussing": 20, "meeting": 12, "publicising": 2}, [],
+     "为老人多的楼道加装扶手,方便上下楼。"),
+    ("正学社区", "正学西苑", "正学西苑电动自行车充电棚", ProjectCategory.PARKING, 58000, None,
+     {"discussing": 6}, [], "电瓶车上楼充电有火灾隐患,在小区空地建充电棚。"),
+    ("金水社区", "金水苑", "金水苑健身角翻新", ProjectCategory.ENVIRONMENT, 42000, None,
+     {"discussing": 30, "meeting": 25, "publicising": 12}, [], "更换老化的健身器材,铺设塑胶地面。"),
+    ("龙潭社区", "龙潭苑", "龙潭苑楼道灯节能改造", ProjectCategory.STAIRWAY, 30000, 28000,
+     {"discussing": 70, "meeting": 62, "publicising": 55, "approved": 45, "implementing": 40},
+     [("LED 感应灯 120 套", 5, 16800)], "楼道灯换成节能感应灯。"),
+]  # fmt: skip
+
+
+def _this_year(communities, compounds):
+    today = timezone.localdate()
+    for name, amount in ALLOCATIONS.items():
+        FundAllocation.objects.get_or_create(
+            community=communities[name], year=today.year, defaults={"amount": amount}
+        )
+    for (
+        community_name, compound_name, title, category, requested, approved, steps, paid,
+        description,
+    ) in THIS_YEAR:  # fmt: skip
+        community = communities[community_name]
+        project, created = FundProject.objects.get_or_create(
+            community=community,
+            year=today.year,
+            title=title,
+            defaults={
+                "compound": compounds.get((community.pk, compound_name)),
+                "category": category,
+                "proposer": "居民自治小组",
+                "description": description,
+                "amount_requested": Decimal(requested),
+            },
+        )
+        if created:
+            _walk_back(project, today, steps, approved, paid)
+
+
+def _walk_back(project, today, steps, approved, paid):
+    """Walk a new project through its steps, each dated `steps[step]` days before today (never
+    before this year began)."""
+
+    def ago(days):
+        return max(today - datetime.timedelta(days=days), datetime.date(today.year, 1, 1))
+
+    for step in [s for s in PROJECT_PATH[1:] if s in steps]:
+        if step == ProjectStatus.PUBLICISING:
+            DiscussionMeeting.objects.create(
+                community_id=project.community_id,
+                project=project,
+                topic=f"自治金参与式讨论会:{project.title}",
+                date=ago(steps["meeting"]),
+                place="居委会议室",
+                participants=21,
+                minutes="居民代表、楼组长和物业代表讨论项目内容、预算和实施方式。",
+                decision="同意进入公示。",
+            )
+        at = timezone.make_aware(datetime.datetime.combine(ago(steps[step]), datetime.time(10)))
+        _move_on(project, step, approved, at)
+    for purpose, days, amount in paid:
+        services.expenditure_add(
+            project=project,
+            date=ago(days),
+            amount=Decimal(amount),
+            payee="施工及供货单位(演示)",
+            purpose=purpose,
+            by=None,
+        )

@@ -20,7 +20,7 @@ from communities.models import (
 from jinhai.db import contains_all, subquery_sum
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField, RandomName, public_flag
-from jinhai.validators import validate_public_text
+from jinhai.validators import future_date_error, validate_public_text
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # Sums of MONEY columns over many rows.
@@ -133,6 +133,8 @@ PROJECT_PATH = [
 FUNDED_STATUSES = PROJECT_PATH[PROJECT_PATH.index(ProjectStatus.APPROVED) :]
 # Money is paid out only while the work is done and checked.
 SPENDING_STATUSES = [ProjectStatus.IMPLEMENTING, ProjectStatus.ACCEPTED]
+# A project's notice (公示) hangs in the compound this many days before it may be approved.
+NOTICE_DAYS = 7
 
 
 class FundProjectQuerySet(ScopedQuerySet):
@@ -152,6 +154,13 @@ class FundProjectQuerySet(ScopedQuerySet):
     def matching(self, terms):
         """Projects whose title contains every term (the public search)."""
         return self.filter(contains_all("title", terms))
+
+    def with_notice_start(self):
+        """`notice_start`: when the project last went into 公示 (its notice went up)."""
+        moves = ProjectMove.objects.filter(
+            project=OuterRef("pk"), to_status=ProjectStatus.PUBLICISING
+        ).order_by("-at")
+        return self.annotate(notice_start=models.Subquery(moves.values("at")[:1]))
 
     def with_spent(self):
         return self.annotate(
@@ -261,6 +270,11 @@ class FundProject(models.Model):
         ):
             raise ValidationError({"compound": "小区须在该项目所属的社区内。"})
 
+    def approved_on(self):
+        """The day the project was approved (its 立项 move, Shanghai time), or None."""
+        move = self.moves.filter(to_status=ProjectStatus.APPROVED).order_by("-at").first()
+        return timezone.localdate(move.at) if move else None
+
     @property
     def is_funded(self) -> bool:
         return self.status in FUNDED_STATUSES
@@ -369,8 +383,13 @@ class DiscussionMeeting(models.Model):
         return f"{self.date:%Y-%m-%d} {self.topic}" if self.date else self.topic
 
     def clean(self):
+        errors = {}
         if self.project_id and self.community_id and self.project.community_id != self.community_id:
-            raise ValidationError({"project": "讨论的项目须属于同一社区。"})
+            errors["project"] = "讨论的项目须属于同一社区。"
+        if error := future_date_error(self.date, "会议日期"):
+            errors["date"] = error
+        if errors:
+            raise ValidationError(errors)
 
 
 class Expenditure(models.Model):
@@ -418,3 +437,12 @@ class Expenditure(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.purpose} {self.amount}元" if self.date else "新支出"
+
+    def clean(self):
+        if error := future_date_error(self.date, "支出日期"):
+            raise ValidationError({"date": error})
+        approved_on = self.project.approved_on() if self.project_id and self.date else None
+        if approved_on and self.date < approved_on:
+            raise ValidationError(
+                {"date": f"支出日期不能早于项目立项日期({approved_on:%Y-%m-%d})。"}
+            )

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from jinhai.caching import data_changed
 
@@ -116,7 +117,15 @@ def _approve(project, approved_amount) -> Decimal:
         raise ValidationError(
             f"批准金额 {yuan(amount)} 元超过申请金额 {yuan(project.amount_requested)} 元。"
         )
-    if not DiscussionMeeting.objects.filter(project=project).exists():
+    meetings = DiscussionMeeting.objects.filter(project=project)
+    today = timezone.localdate()
+    if not meetings.filter(date__lte=today).exists():
+        planned = meetings.order_by("date").first()
+        if planned is not None:
+            raise ValidationError(
+                f"立项须在讨论会之后:关于该项目的讨论会“{planned.topic}”日期为"
+                f" {planned.date:%Y-%m-%d},还没有召开,今天不能立项。"
+            )
         raise ValidationError(
             "立项前须至少召开一次关于该项目的讨论会(自治金参与式讨论会),目前没有记录。"
         )

@@ -1,0 +1,127 @@
+"""The fund's 待办 (jinhai.todo): notices (公示) about to end, and projects waiting for their
+discussion meeting, their 公示 or their 立项."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+from jinhai.todo import Task, TodoKind, first_with_total
+
+from .models import NOTICE_DAYS, DiscussionMeeting, FundProject, ProjectStatus
+
+
+def _notice_cutoff(today):
+    """The moment a notice must have gone up after to be still running on `today`."""
+    start = today - datetime.timedelta(days=NOTICE_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+def notice_ends(project) -> datetime.date:
+    return timezone.localdate(project.notice_start) + datetime.timedelta(days=NOTICE_DAYS)
+
+
+def _move_url(project, to):
+    url = reverse("admin:self_governance_fundproject_move", args=[project.pk])
+    return f"{url}?to={to}"
+
+
+def notices_ending(scope, today, limit):
+    projects, total = first_with_total(
+        scope.filter(FundProject.objects.filter(status=ProjectStatus.PUBLICISING))
+        .with_notice_start()
+        .filter(notice_start__gte=_notice_cutoff(today))
+        .select_related("community")
+        .order_by("notice_start", "pk"),
+        limit,
+    )
+    tasks = [
+        Task(
+            title=project.title,
+            url=_move_url(project, ProjectStatus.APPROVED),
+            detail=f"{project.community.name} · 公示期满无异议后立项",
+            due=notice_ends(project),
+        )
+        for project in projects
+    ]
+    return tasks, total
+
+
+def projects_waiting(scope, today, limit):
+    """In 讨论 (a meeting to hold, or held and the notice to put up) or in 公示 past its days."""
+    cutoff = _notice_cutoff(today)
+    projects, total = first_with_total(
+        scope.filter(FundProject.objects.all())
+        .with_notice_start()
+        .filter(
+            Q(status=ProjectStatus.DISCUSSING)
+            | Q(status=ProjectStatus.PUBLICISING)
+            & (Q(notice_start__lt=cutoff) | Q(notice_start__isnull=True))
+        )
+        .annotate(
+            has_meeting=Exists(DiscussionMeeting.objects.filter(project=OuterRef("pk"))),
+            waiting_order=Case(
+                When(status=ProjectStatus.PUBLICISING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related("community")
+        .order_by("waiting_order", "notice_start", "created_at", "pk"),
+        limit,
+    )
+    return [_waiting_task(project) for project in projects], total
+
+
+def _waiting_task(project):
+    community = project.community.name
+    if project.status == ProjectStatus.PUBLICISING:
+        ended = f",公示期 {notice_ends(project):%Y-%m-%d} 已满" if project.notice_start else ""
+        return Task(
+            title=project.title,
+            url=_move_url(project, ProjectStatus.APPROVED),
+            detail=f"{community} · 待立项{ended}",
+        )
+    if not project.has_meeting:
+        add = reverse("admin:self_governance_discussionmeeting_add")
+        return Task(
+            title=project.title,
+            url=f"{add}?"
+            + urlencode(
+                {"project": project.pk, "community": project.community_id, "topic": project.title}
+            ),
+            detail=f"{community} · 待召开讨论会(自治金参与式讨论会)",
+        )
+    return Task(
+        title=project.title,
+        url=_move_url(project, ProjectStatus.PUBLICISING),
+        detail=f"{community} · 讨论会已召开,待公示",
+    )
+
+
+def _list(status):
+    return lambda: (
+        reverse("admin:self_governance_fundproject_changelist") + f"?status__exact={status}"
+    )
+
+
+KINDS = [
+    TodoKind(
+        key="fund_notices_ending",
+        title="公示期即将结束",
+        order=10,
+        permission="self_governance.change_fundproject",
+        tasks=notices_ending,
+        all_url=_list(ProjectStatus.PUBLICISING),
+    ),
+    TodoKind(
+        key="fund_projects_waiting",
+        title="待讨论、公示或立项的自治金项目",
+        order=20,
+        permission="self_governance.change_fundproject",
+        tasks=projects_waiting,
+        all_url=_list(ProjectStatus.DISCUSSING),
+    ),
+]
