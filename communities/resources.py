@@ -8,31 +8,33 @@ from jinhai.imports.base import Column, SheetResource, field_errors
 from .models import BuildingGroup, Community, Compound
 
 
-def resolve_communities(records, scope, column="社区"):
-    """Map each record's community name to a Community the user may reach: one query.
+def resolve_communities(records, reachable, column="社区"):
+    """Map each record's community name to one of the `reachable` communities (the resource's
+    `scoped(Community)`): one query.
 
     Names are compared after folding full-width characters and spaces. A name that exists only
-    outside the user's scope gets the same answer as one they may not write to, so that no one
-    learns another community's data from an import.
+    outside the user's scope is not found, and gets the same answer as a name nobody uses, so
+    that no one learns anything of another community from an import.
     """
     by_key = {}
-    for community in Community.objects.only("pk", "name", "subdistrict_id"):
+    for community in reachable.only("pk", "name", "subdistrict_id"):
         by_key.setdefault(cells.name_key(community.name), []).append(community)
     found = {}
     for record in records:
         name = record.values.get(column, "")
-        key = cells.name_key(name)
-        candidates = by_key.get(key, [])
-        reachable = [c for c in candidates if scope.allows(c)]
-        if len(reachable) == 1:
-            found[record.number] = reachable[0]
-        elif len(reachable) > 1:
+        candidates = by_key.get(cells.name_key(name), [])
+        if len(candidates) == 1:
+            found[record.number] = candidates[0]
+        elif len(candidates) > 1:
             record.fail(column, f"社区“{name}”在多个街道中重名,请联系管理员")
-        elif candidates:
-            record.fail(column, f"只能导入本社区(本街道)的数据,不能导入“{name}”")
-        else:
-            record.fail(column, f"社区“{name}”不存在,请先在系统中建立该社区")
+        elif name:
+            record.fail(column, not_reachable("社区", name))
     return found
+
+
+def not_reachable(what, name):
+    """The one answer for a place that does not exist and for one the user may not reach."""
+    return f"本社区(本街道)没有{what}“{name}”:只能导入本社区(本街道)的数据,请核对名称"
 
 
 COMPOUND = BuildingGroup._meta.get_field("compound")
@@ -70,15 +72,15 @@ class PlacesResource(SheetResource):
         export_order = fields
 
     def resolve(self, records):
-        found = resolve_communities(records, self.scope)
+        found = resolve_communities(records, self.scoped(Community))
         community_ids = {c.pk for c in found.values()}
         compounds = {
             (c.community_id, cells.name_key(c.name)): c
-            for c in Compound.objects.filter(community_id__in=community_ids)
+            for c in self.scoped(Compound).filter(community_id__in=community_ids)
         }
         groups = {
             (g.compound_id, cells.name_key(g.name)): g
-            for g in BuildingGroup.objects.filter(compound__community_id__in=community_ids)
+            for g in self.scoped(BuildingGroup).filter(compound__community_id__in=community_ids)
         }
         compound_errors = {}
         for record in records:

@@ -27,7 +27,8 @@ from django.utils.http import content_disposition_header
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from import_export.admin import ExportMixin
 
-from jinhai import exports
+from jinhai import exports, search
+from jinhai.admin_widgets import make_safe
 from jinhai.imports.base import resource_titles
 from jinhai.models import ImportLog
 from jinhai.scoping import Scope, is_scoped_model, log_cross_scope_attempt
@@ -119,14 +120,14 @@ class ScopedFieldsMixin:
         if is_scoped_model(related):
             base = kwargs.get("queryset", related._default_manager.all())
             kwargs["queryset"] = Scope.for_user(request.user).filter(base)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return make_safe(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
         if is_scoped_model(related):
             base = kwargs.get("queryset", related._default_manager.all())
             kwargs["queryset"] = Scope.for_user(request.user).filter(base)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return make_safe(super().formfield_for_manytomany(db_field, request, **kwargs))
 
     def _in_scope(self, request, obj) -> bool:
         return obj is None or Scope.for_user(request.user).allows(obj)
@@ -175,8 +176,17 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
         return Scope.for_user(request.user).filter(super().get_queryset(request))
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The public search's limits (jinhai.search), for the change lists and the autocomplete.
+        search_term, cut = search.capped(search_term)
         match = getattr(request, "resolver_match", None)
+        if cut and match is not None and match.url_name.endswith("_changelist"):
+            self.message_user(
+                request,
+                f"搜索内容过长:只按前 {search.MAX_TERMS} 个词(共不超过 {search.MAX_LENGTH} 个字)"
+                f"查找,即“{search_term}”。",
+                messages.WARNING,
+            )
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term and match is not None and match.url_name == "autocomplete":
             queryset = rank_matches(queryset, self.get_search_fields(request), search_term)
         return queryset, may_have_duplicates

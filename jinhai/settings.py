@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: refuses one over REQUEST_MAX_BYTES (413) and NUL bytes in
+    # parameters (400).
+    "jinhai.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the database: marks public GETs whose reads may go to a replica.
     "jinhai.replicas.PublicReadMiddleware",
@@ -250,7 +253,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Renders that template in the admin's frame with the time the lock ends (jinhai.views).
 AXES_LOCKOUT_CALLABLE = "jinhai.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Behind a TLS proxy every request comes from the proxy's address: set AXES_PROXY_COUNT to the
+# number of proxies, and the client's address is read from X-Forwarded-For instead
+# (jinhai.middleware.client_ip), or anyone could lock a known user out.
+# (Not named AXES_PROXY_COUNT inside Django: django-axes warns about that old name of its own.)
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "jinhai.middleware.client_ip"
 # A second factor for the admin (django-otp, TOTP apps such as 微信/支付宝 小程序 or any
 # authenticator): staff register a device in 管理后台 › TOTP devices; once this is on, the admin
 # asks for the six-digit code at login and refuses anyone without a confirmed device.
@@ -290,6 +298,14 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Spreadsheet imports (jinhai.imports): limits, and where uploads wait between preview and confirm.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# The largest request body any page takes (an import file and its form), refused by its
+# Content-Length before it is read (jinhai.middleware.RequestGuardMiddleware); the proxy in front
+# sets the same limit (nginx client_max_body_size). Form fields without files may take at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE; an uploaded file above FILE_UPLOAD_MAX_MEMORY_SIZE goes to a
+# temporary file instead of memory.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=IMPORT_MAX_BYTES + 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_TMP_DIR = env.str("IMPORT_TMP_DIR", default="")

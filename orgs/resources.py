@@ -176,9 +176,9 @@ class OrganizationsResource(SheetResource):
     def _subdistrict(self):
         """Where new organizations go: the street staff's subdistrict, or the only one there is."""
         if self.scope.subdistrict_id is not None:
-            return Subdistrict.objects.get(pk=self.scope.subdistrict_id)
+            return self.scoped(Subdistrict).get(pk=self.scope.subdistrict_id)
         if self.scope.everything:
-            only = list(Subdistrict.objects.all()[:2])
+            only = list(self.scoped(Subdistrict)[:2])
             if len(only) == 1:
                 return only[0]
         return None
@@ -191,18 +191,24 @@ class OrganizationsResource(SheetResource):
             return
         codes = {r.values[CODE] for r in records if r.values.get(CODE)}
         known = list(
-            SocialOrganization.objects.filter(Q(subdistrict=subdistrict) | Q(credit_code__in=codes))
+            self.scoped(SocialOrganization).filter(
+                Q(subdistrict=subdistrict) | Q(credit_code__in=codes)
+            )
         )
+        # A credit code is one organization across the portal: one registered outside the scope
+        # cannot be registered here, and the row says so without saying by whom.
+        codes_taken = self.taken(SocialOrganization, "credit_code", codes)
         for organization in known:
             if organization.subdistrict_id == subdistrict.pk:
                 # The subdistrict is at hand: scope checks need not load it once a row.
                 organization.subdistrict = subdistrict
         by_code = {o.credit_code: o for o in known}
         by_name = {cells.name_key(o.name): o for o in known if o.subdistrict_id == subdistrict.pk}
-        all_fields = {cells.name_key(f.name): f for f in ServiceField.objects.all()}
+        all_fields = {cells.name_key(f.name): f for f in self.scoped(ServiceField)}
         allowed = "、".join(f.name for f in all_fields.values())
         communities = {
-            cells.name_key(c.name): c for c in Community.objects.filter(subdistrict=subdistrict)
+            cells.name_key(c.name): c
+            for c in self.scoped(Community).filter(subdistrict=subdistrict)
         }
         current = self._current_links([o.pk for o in known if o.credit_code in codes])
         self.links = {}
@@ -225,8 +231,14 @@ class OrganizationsResource(SheetResource):
             if record.errors or not code or not name:
                 continue
             organization = by_code.get(code)
-            if organization is not None and organization.subdistrict_id != subdistrict.pk:
-                record.fail(CODE, "该统一社会信用代码已由其他街道登记,不能重复登记")
+            if code in codes_taken or (
+                organization is not None and organization.subdistrict_id != subdistrict.pk
+            ):
+                record.fail(
+                    CODE,
+                    f"本街道没有统一社会信用代码为 {code} 的社会组织,且该代码已被使用,"
+                    "不能再登记;请核对代码",
+                )
                 continue
             if organization is not None and cells.name_key(organization.name) != cells.name_key(
                 name
@@ -272,9 +284,11 @@ class OrganizationsResource(SheetResource):
             field = SocialOrganization._meta.get_field(name)
             through = field.remote_field.through
             own, other = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-            for pk, target in through.objects.filter(
-                **{f"{own}__in": organization_ids}
-            ).values_list(own, other):
+            for pk, target in (
+                self.scoped(through)
+                .filter(**{f"{own}__in": organization_ids})
+                .values_list(own, other)
+            ):
                 current[pk][index].add(target)
         return current
 
@@ -370,14 +384,14 @@ class InspectionsResource(SheetResource):
         codes = {r.values[CODE] for r in records if r.values.get(CODE)}
         organizations = {
             o.credit_code: o
-            for o in SocialOrganization.objects.filter(credit_code__in=codes).select_related(
-                "subdistrict"
-            )
+            for o in self.scoped(SocialOrganization)
+            .filter(credit_code__in=codes)
+            .select_related("subdistrict")
         }
         years = {r.values["年度"] for r in records if r.values.get("年度")}
         existing = {
             (i.organization_id, i.year): i
-            for i in AnnualInspection.objects.filter(
+            for i in self.scoped(AnnualInspection).filter(
                 organization__in=organizations.values(), year__in=years
             )
         }
@@ -385,10 +399,12 @@ class InspectionsResource(SheetResource):
             values = record.values
             code = values.get(CODE)
             organization = organizations.get(code) if code else None
-            if code and organization is None:
-                record.fail(CODE, f"没有统一社会信用代码为 {code} 的社会组织,请先登记或导入该组织")
-            elif organization is not None and not self.scope.allows(organization):
-                record.fail(CODE, f"“{organization.name}”不是本街道的社会组织,不能导入其年检")
+            if code and (organization is None or not self.scope.allows(organization)):
+                # Out of reach reads as not there: the message names no organization.
+                record.fail(
+                    CODE, f"本街道没有统一社会信用代码为 {code} 的社会组织,请先登记或导入该组织"
+                )
+                organization = None
             result, submitted_on = values.get("结果"), values.get("提交日期")
             if result == InspectionResult.NOT_INSPECTED and submitted_on:
                 record.fail("提交日期", "“未参检”的年检不填提交日期")

@@ -174,3 +174,50 @@ def test_no_module_is_much_over_500_lines():
         if ".migrations." not in module and (lines := path.read_text().count("\n")) > 550
     }
     assert long == {}, "split these by what their parts are"
+
+
+# Writes an import makes once every row has been checked; everything else reads, and reads go
+# through the import base's scoped lookup.
+IMPORT_WRITES = {"bulk_create", "bulk_update"}
+
+
+def _unscoped_reads(tree) -> list[int]:
+    """Lines of `X.objects...` in a resources module outside `self.scoped(...)` / `.taken(...)`,
+    other than the final bulk writes."""
+    inside = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("scoped", "taken")
+        ):
+            inside |= {id(n) for arg in node.args for n in ast.walk(arg)}
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "objects" and id(node) not in inside:
+            bad.append(node.lineno)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "objects"
+            and node.attr in IMPORT_WRITES
+            and node.value.lineno in bad
+        ):
+            bad.remove(node.value.lineno)
+    return bad
+
+
+def test_imports_read_only_through_the_scoped_lookup():
+    wrong = {
+        module: lines
+        for module, path in MODULES.items()
+        if module.endswith(".resources") and (lines := _unscoped_reads(ast.parse(path.read_text())))
+    }
+    assert wrong == {}, "look rows up with self.scoped(Model) (jinhai.imports.base)"
+
+
+def test_the_scoped_lookup_check_finds_a_plain_read():
+    code = "def f(self):\n    Volunteer.objects.filter(a=1)\n    X.objects.bulk_create([])\n"
+    assert _unscoped_reads(ast.parse(code)) == [2]
+    assert _unscoped_reads(ast.parse("self.scoped(Rule.objects.current())")) == []

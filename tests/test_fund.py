@@ -869,8 +869,9 @@ def test_community_staff_cannot_import_another_communitys_project(world, users):
     result = run(users.staff_a, csv_bytes(rows))
     assert snapshot() == before
     assert result.error_items == [
-        (3, "社区", "只能导入本社区(本街道)的数据,不能导入“丰乐社区”"),
-        (4, "社区", "只能导入本社区(本街道)的数据,不能导入“西渡社区”"),
+        # Another community, or one of another subdistrict, reads as a name nobody uses.
+        (3, "社区", "本社区(本街道)没有社区“丰乐社区”:只能导入本社区(本街道)的数据,请核对名称"),
+        (4, "社区", "本社区(本街道)没有社区“西渡社区”:只能导入本社区(本街道)的数据,请核对名称"),
     ]
     street = run(users.street, csv_bytes(rows[:3]))
     assert street.created == 2

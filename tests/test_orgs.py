@@ -539,7 +539,7 @@ def test_organizations_file_with_bad_rows_writes_nothing(world, users):
         assert bad[2][0][0] == "统一社会信用代码" and "校验位不正确" in bad[2][0][1]
         assert bad[4] == [("统一社会信用代码", "与第 3 行重复:同一条记录在文件中出现了两次")]
         assert f"已登记为“{o.service.name}”,与名称不符" in bad[5][0][1]
-        assert "已由其他街道登记" in bad[6][0][1]
+        assert "该代码已被使用" in bad[6][0][1] and "其他街道" not in bad[6][0][1]
         assert bad[7][0] == ("类型", "类型“民营企业”不正确,应为:社会服务机构、社会团体、基金会")
         assert bad[8][0][0] == "服务领域" and "服务领域“环保”不存在" in bad[8][0][1]
         assert bad[9] == [("服务社区", "金海街道没有社区“西渡社区”,请先在系统中建立该社区")]
@@ -650,9 +650,20 @@ def test_inspections_file_with_bad_rows_writes_nothing(world, users):
     assert sorted(bad) == [2, 3, 4, 5, 6, 8, 9], bad
     assert bad[2] == [("年度", f"年度 {future} 还没有到,不能登记未来年度的年检。")]
     assert bad[3] == [
-        ("统一社会信用代码", f"没有统一社会信用代码为 {unknown} 的社会组织,请先登记或导入该组织")
+        (
+            "统一社会信用代码",
+            f"本街道没有统一社会信用代码为 {unknown} 的社会组织,请先登记或导入该组织",
+        )
     ]
-    assert "不是本街道的社会组织" in bad[4][0][1]
+    # Another subdistrict's organization reads exactly like an unknown code.
+    assert bad[4] == [
+        (
+            "统一社会信用代码",
+            f"本街道没有统一社会信用代码为 {o.elsewhere.credit_code} 的社会组织,"
+            "请先登记或导入该组织",
+        )
+    ]
+    assert o.elsewhere.name not in bad[4][0][1]
     assert bad[5][0] == ("结果", "结果“优秀”不正确,应为:合格、基本合格、不合格、未参检")
     assert bad[6] == [("提交日期", "“未参检”的年检不填提交日期")]
     assert bad[8] == [("年度", "与第 7 行重复:同一条记录在文件中出现了两次")]

@@ -153,3 +153,77 @@ def test_second_factor_can_be_required(world, users, settings, rf):
         admin.site.__class__ = original
         settings.ADMIN_OTP_REQUIRED = False
         importlib.reload(jinhai.urls)
+
+
+def test_lockout_behind_a_proxy_counts_each_client(world, users, settings):
+    """Behind one TLS proxy every request has the proxy's REMOTE_ADDR: with AXES_PROXY_COUNT the
+    client's own address (the one the proxy appended to X-Forwarded-For) is what locks."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    attacker = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        # What the attacker puts in the header is kept, and the proxy appends the real address.
+        attacker.post(
+            LOGIN,
+            {"username": "staff_a", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.66",
+            **proxy,
+        )
+    locked = attacker.post(
+        LOGIN,
+        {"username": "staff_a", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.66",
+        **proxy,
+    )
+    assert locked.status_code == 429
+    # The real user, through the same proxy from their own address, still logs in; so does one
+    # whose address the attacker wrote into the header.
+    for address in ("203.0.113.20", "203.0.113.9"):
+        response = Client().post(
+            LOGIN,
+            {"username": "staff_a", "password": PASSWORD, "next": "/admin/"},
+            HTTP_X_FORWARDED_FOR=address,
+            **proxy,
+        )
+        assert response.status_code == 302, address
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(world, users, login, settings):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import RequestFactory
+
+    from jinhai.imports import storage
+    from jinhai.middleware import RequestGuardMiddleware
+
+    settings.REQUEST_MAX_BYTES = 4096
+    client = login(users.staff_a)
+    before = sorted(storage.upload_dir().glob("*.upload"))
+    response = client.post(
+        reverse("admin:communities_buildinggroup_import"),
+        {"format": "0", "resource": "0",
+         "import_file": SimpleUploadedFile("f.csv", b"x" * 8192)},
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert "文件过大" in response.content.decode() and "4 KB" in response.content.decode()
+    assert sorted(storage.upload_dir().glob("*.upload")) == before
+
+    class Unread(io.RawIOBase):
+        def read(self, *args):
+            raise AssertionError("the body was read")
+
+    request = RequestFactory().post("/admin/", data=b"", content_type="text/plain")
+    request.META["CONTENT_LENGTH"] = str(10**9)
+    request.META["wsgi.input"] = Unread()
+    request._stream = Unread()
+    refused = RequestGuardMiddleware(lambda r: pytest.fail("the view was called"))(request)
+    assert refused.status_code == 413
+    # Within the limit, the page works as before.
+    settings.REQUEST_MAX_BYTES = 10**6
+    ok = client.post(
+        reverse("admin:communities_buildinggroup_import"),
+        {"format": "0", "resource": "0",
+         "import_file": SimpleUploadedFile("f.csv", "社区,小区,楼组\n".encode())},
+    )  # fmt: skip
+    assert ok.status_code == 200

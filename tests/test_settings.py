@@ -104,3 +104,24 @@ def test_media_and_job_files_in_a_private_bucket():
     assert out[1].startswith("https://")
     assert "oss-cn-shanghai.aliyuncs.com" in out[1] and "media/photos/a.jpg" in out[1]
     assert "Signature" in out[1] and "Expires" in out[1]
+
+
+def test_proxy_count_and_body_limits_come_from_the_environment():
+    code = (
+        "from django.conf import settings; from axes.helpers import get_client_ip_address; "
+        "print(settings.TRUSTED_PROXY_COUNT, settings.REQUEST_MAX_BYTES, "
+        "settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.FILE_UPLOAD_MAX_MEMORY_SIZE); "
+        "from django.test import RequestFactory; "
+        "r = RequestFactory().get('/', REMOTE_ADDR='10.0.0.1', "
+        "HTTP_X_FORWARDED_FOR='6.6.6.6, 1.2.3.4'); print(get_client_ip_address(r))"
+    )
+    out = settings_of(
+        code,
+        AXES_PROXY_COUNT="1",
+        REQUEST_MAX_BYTES="5000000",
+        DATA_UPLOAD_MAX_MEMORY_SIZE="1000000",
+        FILE_UPLOAD_MAX_MEMORY_SIZE="2000000",
+    )
+    assert out.splitlines() == ["1 5000000 1000000 2000000", "1.2.3.4"]
+    # Without it, the proxy's own address: the setting must be given behind a proxy.
+    assert settings_of(code).splitlines()[1] == "10.0.0.1"

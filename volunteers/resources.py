@@ -5,13 +5,25 @@ import datetime
 from django.utils import timezone
 from import_export import fields, widgets
 
-from communities.models import BuildingGroup, Compound, Gender, StreetZone
+from communities.models import BuildingGroup, Community, Compound, Gender, StreetZone
 from communities.resources import resolve_communities
 from jinhai.imports import cells
 from jinhai.imports.base import Column, SheetResource, field_errors
 from jinhai.masking import mask_phone
 
 from .models import Appointment, Attendance, LeaderKind, PoliticalStatus, Training, Volunteer
+
+
+def no_volunteer_message(phone):
+    """A mobile nobody has and one held outside the user's scope get these same words."""
+    return f"手机号 {mask_phone(phone)} 在本社区没有登记的志愿者"
+
+
+def taken_message(phone):
+    return (
+        f"手机号 {mask_phone(phone)} 在本社区没有登记的志愿者,且已被使用,不能再登记为新志愿者;"
+        "请核对手机号"
+    )
 
 
 class LeadersResource(SheetResource):
@@ -67,25 +79,28 @@ class LeadersResource(SheetResource):
         export_order = fields
 
     def resolve(self, records):
-        found = resolve_communities(records, self.scope)
+        found = resolve_communities(records, self.scoped(Community))
         community_ids = {c.pk for c in found.values()}
         compounds = {
             (c.community_id, cells.name_key(c.name)): c
-            for c in Compound.objects.filter(community_id__in=community_ids)
+            for c in self.scoped(Compound).filter(community_id__in=community_ids)
         }
         groups = {
             (g.compound_id, cells.name_key(g.name)): g
-            for g in BuildingGroup.objects.filter(compound__community_id__in=community_ids)
+            for g in self.scoped(BuildingGroup).filter(compound__community_id__in=community_ids)
         }
         zones = {
             (z.community_id, cells.name_key(z.name)): z
-            for z in StreetZone.objects.filter(community_id__in=community_ids)
+            for z in self.scoped(StreetZone).filter(community_id__in=community_ids)
         }
         phones = {r.values["手机号"] for r in records if r.values.get("手机号")}
-        people = {v.mobile: v for v in Volunteer.objects.filter(mobile__in=phones)}
+        people = {v.mobile: v for v in self.scoped(Volunteer).filter(mobile__in=phones)}
+        # A mobile is one person across the portal: one held outside the scope cannot be
+        # registered here again, and the row says so without saying whose it is.
+        self.mobiles_taken = self.taken(Volunteer, "mobile", phones)
         current = {}
         for appointment in (
-            Appointment.objects.current()
+            self.scoped(Appointment.objects.current())
             .filter(volunteer__community_id__in=community_ids)
             .select_related("volunteer")
         ):
@@ -232,8 +247,14 @@ class LeadersResource(SheetResource):
         phone = record.values["手机号"]
         name = record.values["姓名"]
         volunteer = people.get(phone) or people_made.get(phone)
+        if phone in self.mobiles_taken:
+            record.fail("手机号", taken_message(phone))
+            return None
         if volunteer is not None and volunteer.community_id != community.pk:
-            record.fail("手机号", f"手机号 {mask_phone(phone)} 已登记为其他社区的志愿者")
+            # Street staff: a volunteer of another of their own communities.
+            record.fail(
+                "手机号", f"手机号 {mask_phone(phone)} 登记的志愿者所在社区与本行的“社区”不同"
+            )
             return None
         if volunteer is not None and cells.name_key(volunteer.name) != cells.name_key(name):
             record.fail("姓名", f"手机号 {mask_phone(phone)} 已登记为“{volunteer.name}”,与姓名不符")
@@ -348,13 +369,13 @@ class AttendanceResource(SheetResource):
             r.values["日期"] for r in records if isinstance(r.values.get("日期"), datetime.date)
         }
         trainings = {}
-        for training in Training.objects.filter(date__in=dates).visible_to(self.user):
+        for training in self.scoped(Training).filter(date__in=dates):
             trainings.setdefault((cells.name_key(training.title), training.date), training)
         phones = {r.values["手机号"] for r in records if r.values.get("手机号")}
-        people = {v.mobile: v for v in Volunteer.objects.filter(mobile__in=phones)}
+        people = {v.mobile: v for v in self.scoped(Volunteer).filter(mobile__in=phones)}
         existing = {
             (a.training_id, a.volunteer_id): a
-            for a in Attendance.objects.filter(
+            for a in self.scoped(Attendance).filter(
                 training__in=trainings.values(), volunteer__in=people.values()
             )
         }
@@ -371,7 +392,7 @@ class AttendanceResource(SheetResource):
                 )
             volunteer = people.get(values["手机号"])
             if volunteer is None:
-                record.fail("手机号", f"手机号 {mask_phone(values['手机号'])} 未登记为志愿者")
+                record.fail("手机号", no_volunteer_message(values["手机号"]))
             elif cells.name_key(volunteer.name) != cells.name_key(values["姓名"]):
                 record.fail(
                     "姓名",

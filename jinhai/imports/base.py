@@ -7,7 +7,11 @@ does the rest the same way for every resource:
    reported;
 2. parse every cell with the shared normalisers (`cells`), refusing formulas;
 3. `resolve()`: the resource looks up what rows refer to (places by name, one query per level) and
-   builds instances;
+   builds instances. Every lookup goes through `self.scoped(model)`, the user's `Scope`: a key
+   that names a row outside the scope finds nothing, so its error reads exactly like a key that
+   matches nothing, and no message can describe a row the user may not see (no name, no
+   community, no "其他社区"). `tests/test_architecture.py` refuses any other read in a
+   resources module;
 4. scoping (`Scope.allows`) and model validation (`full_clean`) on every instance;
 5. all-or-nothing: any bad row means nothing is written, and every bad row is listed with its row
    number, column and reason;
@@ -25,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.html import escape
 from import_export import resources
 from import_export.results import Error, Result, RowResult
@@ -109,6 +113,29 @@ class SheetResource(resources.ModelResource):
         self.only_new = only_new
         # What `resolve` found worth telling (rows already stored, say), shown with the notes.
         self.resolve_notes: list[str] = []
+
+    def scoped(self, model_or_queryset) -> models.QuerySet:
+        """The rows of a model (or a queryset) this import's user may reach: the one way a
+        resource reads the database to check a row. Street staff reach their whole subdistrict,
+        community staff their community (and subdistrict-wide rows they may read)."""
+        if isinstance(model_or_queryset, models.QuerySet):
+            return self.scope.filter(model_or_queryset)
+        return self.scope.filter(model_or_queryset._default_manager.all())
+
+    def taken(self, model, field: str, values) -> set:
+        """Which of `values` a field unique across the whole portal already holds *outside* the
+        scope. Only the values come back (the user's own input), never the rows: the database
+        would refuse to write them again, and the admin's form says the same ("已登记"), so the
+        row is refused without telling whose, or where, the value is."""
+        values = {v for v in values if v}
+        if not values:
+            return set()
+        inside = self.scoped(model).filter(**{f"{field}__in": values}).values("pk")
+        return set(
+            model._default_manager.filter(**{f"{field}__in": values})
+            .exclude(pk__in=inside)
+            .values_list(field, flat=True)
+        )
 
     @classmethod
     def get_display_name(cls):

@@ -61,23 +61,23 @@ class PointsResource(SheetResource):
 
     def resolve(self, records):
         schemes = defaultdict(list)
-        for scheme in AgreementScheme.objects.visible_to(self.user):
+        for scheme in self.scoped(AgreementScheme):
             schemes[cells.name_key(scheme.name)].append(scheme)
         rules = {
             (r.scheme_id, cells.name_key(r.code)): r
-            for r in Rule.objects.current().filter(
+            for r in self.scoped(Rule.objects.current()).filter(
                 scheme__in=[s for v in schemes.values() for s in v]
             )
         }
         community_ids = {s.community_id for v in schemes.values() for s in v}
         groups = {
             (g.compound.community_id, cells.name_key(g.compound.name), cells.name_key(g.name)): g
-            for g in BuildingGroup.objects.filter(
-                compound__community_id__in=community_ids
-            ).select_related("compound")
+            for g in self.scoped(BuildingGroup)
+            .filter(compound__community_id__in=community_ids)
+            .select_related("compound")
         }
         households, shops = {}, {}
-        for account in Account.objects.filter(scheme__community_id__in=community_ids):
+        for account in self.scoped(Account).filter(scheme__community_id__in=community_ids):
             if account.kind == AccountKind.HOUSEHOLD:
                 households[
                     (account.scheme_id, account.building_group_id, cells.name_key(account.room))
@@ -90,7 +90,8 @@ class PointsResource(SheetResource):
         earned = defaultdict(int)
         if dates:
             for row in (
-                PointEntry.objects.filter(
+                self.scoped(PointEntry)
+                .filter(
                     account__scheme__community_id__in=community_ids,
                     rule__isnull=False,
                     date__gte=min(dates).replace(day=1),
@@ -232,7 +233,7 @@ class PointsResource(SheetResource):
         # In key order, so that two imports touching the same accounts cannot deadlock; the
         # balances and monthly figures then move with each inserted row (the ledger trigger).
         list(
-            Account.objects.select_for_update()
+            self.scoped(Account.objects.select_for_update())
             .filter(pk__in=[a.pk for a in accounts.values()])
             .order_by("pk")
             .values_list("pk", flat=True)

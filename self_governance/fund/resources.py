@@ -3,7 +3,7 @@
 from django.utils import timezone
 from import_export import fields
 
-from communities.models import Compound
+from communities.models import Community, Compound
 from communities.resources import resolve_communities
 from jinhai.imports import cells
 from jinhai.imports.base import Column, SheetResource
@@ -81,15 +81,15 @@ class FundProjectsResource(SheetResource):
 
     def resolve(self, records):
         # One query per level: communities, their compounds, their projects.
-        found = resolve_communities(records, self.scope)
+        found = resolve_communities(records, self.scoped(Community))
         community_ids = {c.pk for c in found.values()}
         compounds = {
             (c.community_id, cells.name_key(c.name)): c
-            for c in Compound.objects.filter(community_id__in=community_ids)
+            for c in self.scoped(Compound).filter(community_id__in=community_ids)
         }
         projects = {
             (p.community_id, p.year, cells.name_key(p.title)): p
-            for p in FundProject.objects.filter(community_id__in=community_ids)
+            for p in self.scoped(FundProject).filter(community_id__in=community_ids)
         }
         this_year = timezone.localdate().year
         for record in records:
