@@ -1,13 +1,13 @@
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from jinhai.caching import cache_public
+from jinhai.caching import cache_public, community_shown
 
 from . import selectors
 from .models import Community
 
 
-@cache_public
+@cache_public(params=("page",))
 class CommunityListView(ListView):
     template_name = "communities/community_list.html"
     context_object_name = "communities"
@@ -18,7 +18,7 @@ class CommunityListView(ListView):
         return Community.objects.select_related("subdistrict").with_counts()
 
 
-@cache_public
+@cache_public(shows=community_shown("pk"))
 class CommunityDetailView(DetailView):
     template_name = "communities/community_detail.html"
     context_object_name = "community"

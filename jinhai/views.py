@@ -1,6 +1,9 @@
+from itertools import groupby
+
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -11,7 +14,7 @@ from orgs.selectors import with_org_figures
 from volunteers.selectors import with_leader_figures
 
 from . import search, todo
-from .caching import cache_public
+from .caching import cache_public, subdistrict_shown
 from .charts import workbook
 from .figures import Years, portal_charts
 from .jobs import services as jobs
@@ -19,19 +22,57 @@ from .jobs.models import JobKind
 from .scoping import Scope
 
 
+def subdistrict_page(subdistrict_id):
+    """A subdistrict's figures and its communities (two queries), or None if there is none."""
+    subdistrict = (
+        with_org_figures(with_leader_figures(Subdistrict.objects.with_figures()))
+        .filter(pk=subdistrict_id)
+        .first()
+    )
+    if subdistrict is None:
+        return None
+    return {
+        "subdistrict": subdistrict,
+        "communities": list(Community.objects.filter(subdistrict=subdistrict).with_counts()),
+    }
+
+
 @cache_public
 class HomeView(TemplateView):
-    """The subdistrict's figures, computed from the rows; each app adds its annotations."""
+    """The city's subdistricts by district, or, where there is only one, that subdistrict's page:
+    a street office's portal opens on its own figures."""
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["subdistricts"] = list(
-            with_org_figures(with_leader_figures(Subdistrict.objects.with_figures()))
+        subdistricts = list(
+            Subdistrict.objects.annotate(n_communities=Count("communities")).order_by(
+                "city", "district", "name"
+            )
         )
-        context["communities"] = list(Community.objects.select_related("subdistrict").with_counts())
+        if len(subdistricts) == 1:
+            context.update(subdistrict_page(subdistricts[0].pk))
+            return context
+        context["subdistricts"] = subdistricts
+        context["districts"] = [
+            (district, list(members))
+            for district, members in groupby(subdistricts, key=lambda s: (s.city, s.district))
+        ]
         return context
+
+
+@cache_public(shows=subdistrict_shown("pk"))
+class SubdistrictView(TemplateView):
+    """One subdistrict: its figures and its communities."""
+
+    template_name = "subdistrict.html"
+
+    def get_context_data(self, **kwargs):
+        page = subdistrict_page(kwargs["pk"])
+        if page is None:
+            raise Http404("没有这个街道。")
+        return super().get_context_data(**page, crumbs=[(page["subdistrict"].name, None)], **kwargs)
 
 
 def locked_out(request, response=None, credentials=None):
@@ -70,7 +111,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 
 
-@cache_public
+@cache_public(params=("q",))
 class SearchView(TemplateView):
     """/search/?q=: names across the public site, grouped by kind (see jinhai.search)."""
 
@@ -91,7 +132,7 @@ class SearchView(TemplateView):
         )
 
 
-@cache_public
+@cache_public(params=("fund_year", "inspection_year", "format"))
 class FiguresView(TemplateView):
     """The portal's charts for a scope, as a page or, with `?format=xlsx`, as a spreadsheet.
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from communities.models import Community
-from jinhai.caching import cache_public
+from jinhai.caching import cache_public, community_shown, row_shown
 from jinhai.sorting import PinyinOrdered, pinyin_key
 
 from . import selectors
@@ -42,7 +42,7 @@ def _int(value):
     return number if 0 < number <= _LARGEST_ID else None
 
 
-@cache_public
+@cache_public(params=("type", "field", "community", "page"))
 class OrganizationListView(ListView):
     """The directory, filtered by ?type=, ?field= and ?community= (plain GET links and a form)."""
 
@@ -98,7 +98,7 @@ class OrganizationListView(ListView):
         return f"{encoded}&" if encoded else ""
 
 
-@cache_public
+@cache_public(shows=row_shown(SocialOrganization))
 class OrganizationDetailView(DetailView):
     template_name = "orgs/organization_detail.html"
     context_object_name = "organization"
@@ -131,7 +131,7 @@ class NewsView(TemplateView):
         )
 
 
-@cache_public
+@cache_public(shows=community_shown("pk"))
 class CommunityOrganizationsView(DetailView):
     """The organizations, stations and public-welfare activities of one community."""
 

@@ -51,7 +51,8 @@ MAX_QUERIES = 8
 
 # Each page's queries, whatever the amount of data (the comment says what they read).
 QUERIES = {
-    "home": 2,  # subdistricts with their figures, communities with theirs
+    "home": 1,  # subdistricts with their communities counted
+    "subdistrict": 2,  # the subdistrict with its figures, its communities with theirs
     "communities:list": 1,
     "communities:detail": 6,  # community, election, members, roles, compounds, street zones
     "volunteers:community": 6,  # community, leaders, building groups, zones, trainings, service
