@@ -128,7 +128,9 @@ def versions_shown(place: Place) -> list[str]:
     keys = [ROOT_KEY]
     if place.community_id is not None:
         keys.append(_community_key(place.community_id))
-        subdistrict = place.subdistrict_id or _subdistrict_of(place.community_id)
+        subdistrict = place.subdistrict_id
+        if subdistrict is None:
+            subdistrict = _subdistrict_of(place.community_id)
         if subdistrict is not None:
             keys.append(_street_rows_key(subdistrict))
     elif place.subdistrict_id is not None:
@@ -146,7 +148,8 @@ def versions_written(place: Place | None) -> list[str]:
     subdistrict = place.subdistrict_id
     if place.community_id is not None:
         keys.append(_community_key(place.community_id))
-        subdistrict = subdistrict or _subdistrict_of(place.community_id)
+        if subdistrict is None:
+            subdistrict = _subdistrict_of(place.community_id)
         if subdistrict is None:
             return [ROOT_KEY, VERSION_KEY]
     elif subdistrict is not None:

@@ -8,7 +8,6 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from communities.models import Community
 from jinhai.caching import cache_public, community_shown, row_shown
-from jinhai.sorting import PinyinOrdered, pinyin_key
 
 from . import selectors
 from .models import (
@@ -73,11 +72,9 @@ class OrganizationListView(ListView):
             organizations = organizations.filter(service_fields=self.filters["field"])
         if self.filters["community"]:
             organizations = organizations.filter(communities=self.filters["community"])
-        # By type, then in pinyin order, which the database cannot sort by.
-        return PinyinOrdered(
-            organizations.prefetch_related("service_fields"),
-            ["kind", "name"],
-            key=lambda row: (row[1], pinyin_key(row[2])),
+        # By type, then in pinyin order (the stored key, jinhai.fields.PinyinSorted).
+        return organizations.prefetch_related("service_fields").order_by(
+            "kind", "sort_key", "name", "pk"
         )
 
     def get_context_data(self, **kwargs):
