@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from communities.models import Community
 from jinhai.caching import cache_public, community_shown, row_shown
+from jinhai.paging import NearestPageMixin
 
 from . import selectors
 from .models import (
@@ -42,12 +43,11 @@ def _int(value):
 
 
 @cache_public(params=("type", "field", "community", "page"))
-class OrganizationListView(ListView):
+class OrganizationListView(NearestPageMixin, ListView):
     """The directory, filtered by ?type=, ?field= and ?community= (plain GET links and a form)."""
 
     template_name = "orgs/organization_list.html"
     context_object_name = "organizations"
-    paginate_by = 30
 
     def get_filters(self):
         kind = self.request.GET.get("type", "")
@@ -56,12 +56,6 @@ class OrganizationListView(ListView):
             "field": _int(self.request.GET.get("field")),
             "community": _int(self.request.GET.get("community")),
         }
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page number out of range or not a number shows the nearest page, not an error page.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
         self.filters = self.get_filters()

@@ -125,3 +125,19 @@ def test_logged_in_users_see_the_declared_parameters_only_too(world, users, logi
     response = client.get(reverse("fund:overview"), {"year": "abc", "r": "1"})
     assert response.status_code == 200
     assert "r" not in response.wsgi_request.GET
+
+
+def test_figures_of_one_subdistrict_follow_its_saves_only(world, client):
+    url = reverse("figures")
+    other = {"subdistrict": world.other_subdistrict.pk}
+    body = client.get(url, other).content.decode()
+    assert "西渡社区" in body and "正学社区" not in body and "西渡街道" in body
+    mine = {"subdistrict": world.subdistrict.pk}
+    client.get(url, mine)
+    CompoundFactory(community=world.a.community, name="正学新苑")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, other)
+    assert len(captured) == 0
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, mine)
+    assert len(captured) > 0

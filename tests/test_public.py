@@ -5,6 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from jinhai.sorting import pinyin_key
+
 from .factories import (
     BuildingGroupFactory,
     CommitteeMemberFactory,
@@ -58,11 +60,24 @@ def test_subdistrict_query_count_does_not_grow_with_data(world, client, django_a
 
 
 def test_community_list(world, client, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         response = client.get(reverse("communities:list"))
     assert response.status_code == 200
     names = {c.name for c in response.context["communities"]}
     assert {"正学社区", "丰乐社区", "西渡社区"} == names
+
+
+def test_community_list_is_paginated_in_pinyin_order(world, client, django_assert_num_queries):
+    for i in range(35):
+        CommunityFactory(subdistrict=world.subdistrict, name=f"新建{i}社区")
+    with django_assert_num_queries(2):
+        first = client.get(reverse("communities:list"))
+    assert len(first.context["communities"]) == 30
+    assert "第 1 / 2 页" in first.content.decode()
+    last = client.get(reverse("communities:list"), {"page": "999"})
+    assert len(last.context["communities"]) == 38 - 30
+    names = [c.name for c in first.context["communities"]]
+    assert names == sorted(names, key=pinyin_key)
 
 
 def test_community_page_shows_committee_compounds_and_zones(

@@ -9,13 +9,14 @@ from django.views.generic import DetailView, ListView
 
 from communities.models import Community
 from jinhai.caching import cache_public, community_shown, row_shown
+from jinhai.paging import NearestPageMixin
 
 from . import selectors
 from .models import AgreementScheme
 
 
-@cache_public(shows=community_shown("community"))
-class SchemeListView(ListView):
+@cache_public(params=("page",), shows=community_shown("community"))
+class SchemeListView(NearestPageMixin, ListView):
     """Every public scheme, or one community's (`/agreements/communities/<id>/`)."""
 
     template_name = "self_governance/agreements/scheme_list.html"
