@@ -74,6 +74,9 @@ class PinyinSorted(models.Model):
         max_length=SORT_KEY_LENGTH,
         blank=True,
         default="",
+        # Also in the database: a row written by SQL that knows no key (an older migration's
+        # historical model, a COPY without the column) gets an empty key, not an error.
+        db_default="",
         editable=False,
         db_index=True,
         help_text="由名称自动生成,列表按它以拼音顺序排列;无需填写。",

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='volunteer',
             name='sort_key',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, help_text='由名称自动生成,列表按它以拼音顺序排列;无需填写。', max_length=255, verbose_name='拼音排序键'),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, help_text='由名称自动生成,列表按它以拼音顺序排列;无需填写。', max_length=255, verbose_name='拼音排序键'),
         ),
         fill_sort_keys_of("volunteers.Volunteer"),
     ]
