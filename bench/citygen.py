@@ -25,6 +25,8 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from jinhai.sorting import stored_sort_key
+
 PREFIX = "城"  # generated subdistricts are named 城001街道 …
 
 
@@ -86,6 +88,12 @@ class Writer:
         return range(start, start + n)
 
     def write(self, model, columns: list[str], rows) -> int:
+        if hasattr(model, "fill_sort_key") and "sort_key" not in columns:
+            # The stored pinyin key (jinhai.fields.PinyinSorted), as save() would set it.
+            source = columns.index(model.sort_key_source)
+            person = model.sort_key_person
+            columns = [*columns, "sort_key"]
+            rows = ((*row, stored_sort_key(row[source] or "", person=person)) for row in rows)
         table = model._meta.db_table
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         n = 0

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 
 from jinhai.db import contains_all, subquery_count
+from jinhai.fields import PinyinSorted, PinyinSortedQuerySet
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField, RandomName, public_flag
 from jinhai.validators import validate_office_phone, validate_public_text
@@ -85,7 +86,7 @@ class CommunityKind(models.TextChoices):
     MIXED = "mixed", "混合型社区"
 
 
-class CommunityQuerySet(ScopedQuerySet):
+class CommunityQuerySet(PinyinSortedQuerySet):
     def with_counts(self):
         """Annotate the figures a list of communities shows, one subquery each."""
         return self.annotate(
@@ -101,7 +102,7 @@ class CommunityQuerySet(ScopedQuerySet):
         return self.filter(contains_all("name", terms))
 
 
-class Community(models.Model):
+class Community(PinyinSorted):
     community_path = ""
 
     subdistrict = models.ForeignKey(
@@ -156,7 +157,7 @@ class Community(models.Model):
     class Meta:
         verbose_name = "社区(居委会)"
         verbose_name_plural = "社区(居委会)"
-        ordering = ["sort_order", "name"]
+        ordering = ["sort_order", "sort_key", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["subdistrict", "name"],
@@ -172,7 +173,7 @@ class Community(models.Model):
         return self.elections.order_by("-date").first()
 
 
-class CompoundQuerySet(ScopedQuerySet):
+class CompoundQuerySet(PinyinSortedQuerySet):
     def with_counts(self):
         return self.annotate(
             n_building_groups=subquery_count(BuildingGroup.objects.filter(compound=OuterRef("pk")))
@@ -183,7 +184,7 @@ class CompoundQuerySet(ScopedQuerySet):
         return self.filter(contains_all("name", terms))
 
 
-class Compound(models.Model):
+class Compound(PinyinSorted):
     community_path = "community"
 
     community = models.ForeignKey(
@@ -205,7 +206,7 @@ class Compound(models.Model):
     class Meta:
         verbose_name = "小区"
         verbose_name_plural = "小区"
-        ordering = ["community__sort_order", "community__name", "name"]
+        ordering = ["community__sort_order", "community__sort_key", "sort_key", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "name"],

@@ -1,7 +1,5 @@
 """Read side of the map of places: what a community's public page shows."""
 
-from jinhai.sorting import pinyin_key
-
 from .sections import community_links
 
 
@@ -16,7 +14,7 @@ def community_page(community):
     return {
         "election": election,
         "members": members,
-        "compounds": sorted(community.compounds.with_counts(), key=lambda c: pinyin_key(c.name)),
+        "compounds": list(community.compounds.with_counts().order_by("sort_key", "name", "pk")),
         "street_zones": list(community.street_zones.all()),
         "links": community_links(community),
     }

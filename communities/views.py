@@ -1,24 +1,29 @@
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from jinhai.caching import cache_public
+from jinhai.caching import cache_public, community_shown
+from jinhai.paging import NearestPageMixin
 
 from . import selectors
 from .models import Community
 
 
-@cache_public
-class CommunityListView(ListView):
+@cache_public(params=("page",))
+class CommunityListView(NearestPageMixin, ListView):
     template_name = "communities/community_list.html"
     context_object_name = "communities"
 
     extra_context = {"crumbs": [("社区", None)]}
 
     def get_queryset(self):
-        return Community.objects.select_related("subdistrict").with_counts()
+        return (
+            Community.objects.select_related("subdistrict")
+            .with_counts()
+            .order_by("sort_order", "sort_key", "name", "pk")
+        )
 
 
-@cache_public
+@cache_public(shows=community_shown("pk"))
 class CommunityDetailView(DetailView):
     template_name = "communities/community_detail.html"
     context_object_name = "community"

@@ -8,6 +8,7 @@ from django.db.models import F, Func, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from .caching import data_changed
+from .sorting import fill_sort_keys
 
 
 def subquery_count(queryset) -> Subquery:
@@ -40,6 +41,7 @@ def bulk_insert(model, objs, *, batch_size=2000) -> None:
     """
     if not objs:
         return
+    fill_sort_keys(objs)
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=batch_size)
@@ -157,3 +159,23 @@ class TrigramIndex(Operation):
     @property
     def migration_name_fragment(self):
         return self.name
+
+
+def fill_sort_keys_of(*labels):
+    """A migration step that stores the pinyin key (jinhai.fields.PinyinSorted) on the rows
+    already there, for the models named "app.Model"; undone, it leaves them."""
+    from django.db.migrations import RunPython
+
+    from .sorting import stored_sort_key
+
+    def forwards(apps, schema_editor):
+        for label in labels:
+            model = apps.get_model(label)
+            # A historical model has no class attributes: a person's name is told by its model.
+            person = label == "volunteers.Volunteer"
+            rows = list(model._default_manager.only("pk", "name"))
+            for row in rows:
+                row.sort_key = stored_sort_key(row.name, person=person)
+            model._default_manager.bulk_update(rows, ["sort_key"], batch_size=2000)
+
+    return RunPython(forwards, RunPython.noop, elidable=True)

@@ -142,3 +142,34 @@ class PinyinOrdered(Sequence):
         pks = self._order()[index]
         rows = {row.pk: row for row in self.queryset.filter(pk__in=pks)} if pks else {}
         return [rows[pk] for pk in pks if pk in rows]
+
+
+# The stored form of `pinyin_key`, for ORDER BY in the database: each element of the key is
+# eight characters from [0-9a-z] (kind, a six-character body, a tone or a pad), so that plain
+# string order, in the C collation and in a locale's alike, is the key's order. Numbers of more
+# than six digits and Latin words of more than six letters compare on their first six only;
+# ties go to the name and the id, which every ordering adds after the key.
+SORT_KEY_LENGTH = 255
+
+
+def stored_sort_key(text: str, *, person: bool = False) -> str:
+    parts = []
+    for kind, first, second in pinyin_key(text, person=person)[0]:
+        if kind == _KIND_NUMBER:
+            parts.append(f"0{min(first, 9)}{second[:6].ljust(6, '0')}")
+        elif kind == _KIND_SOUND:
+            body = first.replace("ü", "v").encode("ascii", "ignore").decode()
+            body = "".join(c for c in body if c.isalnum())[:6]
+            parts.append(f"1{body.ljust(6, '0')}{second}")
+        else:
+            parts.append(f"2{ord(first[0]) % 16**6:06x}0")
+    return "".join(parts)[:SORT_KEY_LENGTH]
+
+
+def fill_sort_keys(objs) -> None:
+    """Set the stored key (jinhai.fields.PinyinSorted) on rows written without save():
+    bulk_create, COPY, bulk_update."""
+    for obj in objs:
+        fill = getattr(obj, "fill_sort_key", None)
+        if fill is not None:
+            fill()

@@ -34,6 +34,7 @@ MOVED = [
 
 urlpatterns = MOVED + [
     path("", views.HomeView.as_view(), name="home"),
+    path("subdistricts/<int:pk>/", views.SubdistrictView.as_view(), name="subdistrict"),
     path("healthz/", views.healthz, name="healthz"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("communities/", include("communities.urls")),

@@ -1,7 +1,11 @@
+from itertools import groupby
+
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
@@ -11,7 +15,7 @@ from orgs.selectors import with_org_figures
 from volunteers.selectors import with_leader_figures
 
 from . import search, todo
-from .caching import cache_public
+from .caching import SITE, Place, cache_public, subdistrict_shown
 from .charts import workbook
 from .figures import Years, portal_charts
 from .jobs import services as jobs
@@ -19,19 +23,57 @@ from .jobs.models import JobKind
 from .scoping import Scope
 
 
+def subdistrict_page(subdistrict_id):
+    """A subdistrict's figures and its communities (two queries), or None if there is none."""
+    subdistrict = (
+        with_org_figures(with_leader_figures(Subdistrict.objects.with_figures()))
+        .filter(pk=subdistrict_id)
+        .first()
+    )
+    if subdistrict is None:
+        return None
+    return {
+        "subdistrict": subdistrict,
+        "communities": list(Community.objects.filter(subdistrict=subdistrict).with_counts()),
+    }
+
+
 @cache_public
 class HomeView(TemplateView):
-    """The subdistrict's figures, computed from the rows; each app adds its annotations."""
+    """The city's subdistricts by district, or, where there is only one, that subdistrict's page:
+    a street office's portal opens on its own figures."""
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["subdistricts"] = list(
-            with_org_figures(with_leader_figures(Subdistrict.objects.with_figures()))
+        subdistricts = list(
+            Subdistrict.objects.annotate(n_communities=Count("communities")).order_by(
+                "city", "district", "name"
+            )
         )
-        context["communities"] = list(Community.objects.select_related("subdistrict").with_counts())
+        if len(subdistricts) == 1:
+            context.update(subdistrict_page(subdistricts[0].pk))
+            return context
+        context["subdistricts"] = subdistricts
+        context["districts"] = [
+            (district, list(members))
+            for district, members in groupby(subdistricts, key=lambda s: (s.city, s.district))
+        ]
         return context
+
+
+@cache_public(shows=subdistrict_shown("pk"))
+class SubdistrictView(TemplateView):
+    """One subdistrict: its figures and its communities."""
+
+    template_name = "subdistrict.html"
+
+    def get_context_data(self, **kwargs):
+        page = subdistrict_page(kwargs["pk"])
+        if page is None:
+            raise Http404("没有这个街道。")
+        return super().get_context_data(**page, crumbs=[(page["subdistrict"].name, None)], **kwargs)
 
 
 def locked_out(request, response=None, credentials=None):
@@ -70,7 +112,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 
 
-@cache_public
+@cache_public(params=("q",))
 class SearchView(TemplateView):
     """/search/?q=: names across the public site, grouped by kind (see jinhai.search)."""
 
@@ -91,20 +133,38 @@ class SearchView(TemplateView):
         )
 
 
-@cache_public
+def _subdistrict_asked(params) -> int | None:
+    try:
+        pk = int(params.get("subdistrict"))
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk < 2**63 else None
+
+
+def _figures_shown(request, kwargs):
+    pk = _subdistrict_asked(request.GET)
+    return Place(subdistrict_id=pk) if pk else SITE
+
+
+@cache_public(
+    params=("fund_year", "inspection_year", "format", "subdistrict"), shows=_figures_shown
+)
 class FiguresView(TemplateView):
     """The portal's charts for a scope, as a page or, with `?format=xlsx`, as a spreadsheet.
 
-    The public page counts everything and shows only totals; the staff dashboard counts the
-    user's scope and shows the charts whose figures the user may view.
+    The public page counts everything, or one subdistrict's rows with `?subdistrict=` (what a
+    subdistrict's page links to: a city's figures are read per subdistrict), and shows only
+    totals; the staff dashboard counts the user's scope and shows the charts whose figures the
+    user may view.
     """
 
     template_name = "figures.html"
     export_name = "金海数据"
 
     @classmethod
-    def scope_for(cls, user) -> Scope:
-        return Scope(everything=True)
+    def scope_for(cls, user, params=None) -> Scope:
+        pk = _subdistrict_asked(params or {})
+        return Scope(subdistrict_id=pk) if pk else Scope(everything=True)
 
     @classmethod
     def shows(cls, chart, user) -> bool:
@@ -113,7 +173,7 @@ class FiguresView(TemplateView):
     @classmethod
     def figures(cls, user, params) -> tuple[Years, list]:
         """The years asked for (`fund_year`, `inspection_year`) and the charts the user sees."""
-        scope = cls.scope_for(user)
+        scope = cls.scope_for(user, params)
         years = Years.pick(
             scope, fund=params.get("fund_year"), inspection=params.get("inspection_year")
         )
@@ -139,8 +199,13 @@ class FiguresView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        crumbs = [("数据公开", None)]
+        pk = _subdistrict_asked(self.request.GET)
+        subdistrict = Subdistrict.objects.filter(pk=pk).first() if pk else None
+        if subdistrict is not None:
+            crumbs = [("数据公开", reverse("figures")), (subdistrict.name, None)]
         return super().get_context_data(
-            charts=self.charts, years=self.years, crumbs=[("数据公开", None)], **kwargs
+            charts=self.charts, years=self.years, crumbs=crumbs, **kwargs
         )
 
 
@@ -152,7 +217,7 @@ class DashboardView(FiguresView):
     export_name = "数据看板"
 
     @classmethod
-    def scope_for(cls, user) -> Scope:
+    def scope_for(cls, user, params=None) -> Scope:
         return Scope.for_user(user)
 
     @classmethod

@@ -10,7 +10,6 @@ from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Su
 
 from communities.models import Community
 from jinhai.db import subquery_count
-from jinhai.sorting import pinyin_key
 
 from .models import (
     ActivityPhoto,
@@ -255,11 +254,11 @@ def community_organizations(community):
     latest = list(activities().filter(community=community)[:10])
     attach_photos(activities=latest)
     return {
-        "organizations": sorted(
+        "organizations": list(
             SocialOrganization.objects.active()
             .filter(communities=community)
-            .prefetch_related("service_fields"),
-            key=lambda o: (o.kind, pinyin_key(o.name)),
+            .prefetch_related("service_fields")
+            .order_by("kind", "sort_key", "name", "pk")
         ),
         "stations": list(stations().filter(community=community)),
         "activities": latest,

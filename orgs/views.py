@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from communities.models import Community
-from jinhai.caching import cache_public
+from jinhai.caching import cache_public, community_shown, row_shown
 from jinhai.masking import mask_text
-from jinhai.sorting import PinyinOrdered, pinyin_key
+from jinhai.paging import NearestPageMixin
 
 from . import selectors
 from .models import (
@@ -43,13 +43,12 @@ def _int(value):
     return number if 0 < number <= _LARGEST_ID else None
 
 
-@cache_public
-class OrganizationListView(ListView):
+@cache_public(params=("type", "field", "community", "page"))
+class OrganizationListView(NearestPageMixin, ListView):
     """The directory, filtered by ?type=, ?field= and ?community= (plain GET links and a form)."""
 
     template_name = "orgs/organization_list.html"
     context_object_name = "organizations"
-    paginate_by = 30
 
     def get_filters(self):
         kind = self.request.GET.get("type", "")
@@ -58,12 +57,6 @@ class OrganizationListView(ListView):
             "field": _int(self.request.GET.get("field")),
             "community": _int(self.request.GET.get("community")),
         }
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page number out of range or not a number shows the nearest page, not an error page.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
         self.filters = self.get_filters()
@@ -74,11 +67,9 @@ class OrganizationListView(ListView):
             organizations = organizations.filter(service_fields=self.filters["field"])
         if self.filters["community"]:
             organizations = organizations.filter(communities=self.filters["community"])
-        # By type, then in pinyin order, which the database cannot sort by.
-        return PinyinOrdered(
-            organizations.prefetch_related("service_fields"),
-            ["kind", "name"],
-            key=lambda row: (row[1], pinyin_key(row[2])),
+        # By type, then in pinyin order (the stored key, jinhai.fields.PinyinSorted).
+        return organizations.prefetch_related("service_fields").order_by(
+            "kind", "sort_key", "name", "pk"
         )
 
     def get_context_data(self, **kwargs):
@@ -99,7 +90,7 @@ class OrganizationListView(ListView):
         return f"{encoded}&" if encoded else ""
 
 
-@cache_public
+@cache_public(shows=row_shown(SocialOrganization))
 class OrganizationDetailView(DetailView):
     template_name = "orgs/organization_detail.html"
     context_object_name = "organization"
@@ -132,7 +123,7 @@ class NewsView(TemplateView):
         )
 
 
-@cache_public
+@cache_public(shows=community_shown("pk"))
 class CommunityOrganizationsView(DetailView):
     """The organizations, stations and public-welfare activities of one community."""
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 PAGES = {
     "home": (),
+    "subdistrict": ("subdistrict",),
     "communities:list": (),
     "communities:detail": ("a.community",),
     "volunteers:community": ("a.community",),
@@ -75,6 +76,7 @@ def demo_sample():
 
     community = Community.objects.annotate(n=Count("compounds__building_groups")).latest("n")
     return SimpleNamespace(
+        subdistrict=community.subdistrict,
         a=SimpleNamespace(
             community=community,
             points=SimpleNamespace(

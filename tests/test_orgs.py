@@ -850,10 +850,10 @@ def inside(point, ring):
     return hit
 
 
-def test_home_counts_organizations_and_stations(world, client, django_assert_num_queries):
+def test_subdistrict_counts_organizations_and_stations(world, client, django_assert_num_queries):
     with django_assert_num_queries(2):
-        response = client.get(reverse("home"))
-    jinhai = next(s for s in response.context["subdistricts"] if s.name == "金海街道")
+        response = client.get(reverse("subdistrict", args=[world.subdistrict.pk]))
+    jinhai = response.context["subdistrict"]
     assert (jinhai.n_organizations, jinhai.n_service_orgs, jinhai.n_social_groups) == (2, 1, 1)
     assert jinhai.n_stations == 3
     body = response.content.decode()
@@ -899,8 +899,8 @@ def test_demo_has_the_articles_organizations_and_stations(client):
     ):
         assert title in body
     assert not MOBILE.search(body)
-    home = client.get(reverse("home"))
-    jinhai = home.context["subdistricts"][0]
+    home = client.get(reverse("home"))  # the demo's only subdistrict: its page
+    jinhai = home.context["subdistrict"]
     assert (jinhai.n_service_orgs, jinhai.n_social_groups) == (57, 9)
 
 

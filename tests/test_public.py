@@ -5,38 +5,79 @@ import re
 import pytest
 from django.urls import reverse
 
-from .factories import BuildingGroupFactory, CommitteeMemberFactory, CompoundFactory
+from jinhai.sorting import pinyin_key
+
+from .factories import (
+    BuildingGroupFactory,
+    CommitteeMemberFactory,
+    CommunityFactory,
+    CompoundFactory,
+    SubdistrictFactory,
+)
 
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
-def test_home_shows_figures_from_the_database(world, client, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_home_lists_the_subdistricts_by_district(world, client, django_assert_num_queries):
+    with django_assert_num_queries(1):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+    body = response.content.decode()
+    assert "金海街道" in body and "西渡街道" in body
+    assert reverse("subdistrict", args=[world.subdistrict.pk]) in body
     jinhai = next(s for s in response.context["subdistricts"] if s.name == "金海街道")
+    assert jinhai.n_communities == 2
+
+
+def test_home_of_one_subdistrict_is_its_page(db, client, django_assert_num_queries):
+    community = CommunityFactory(subdistrict=SubdistrictFactory(name="金海街道"), name="正学社区")
+    # The list of subdistricts, then the page of the only one.
+    with django_assert_num_queries(3):
+        response = client.get(reverse("home"))
+    assert response.context["subdistrict"].name == "金海街道"
+    assert community.name in response.content.decode()
+
+
+def test_subdistrict_page_shows_figures_from_the_database(world, client, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        response = client.get(reverse("subdistrict", args=[world.subdistrict.pk]))
+    assert response.status_code == 200
+    jinhai = response.context["subdistrict"]
     assert (jinhai.n_communities, jinhai.n_compounds, jinhai.n_building_groups) == (2, 2, 2)
     assert jinhai.n_street_zones == 2
     body = response.content.decode()
-    assert "正学社区" in body and "丰乐社区" in body
+    assert "正学社区" in body and "丰乐社区" in body and "西渡社区" not in body
 
 
-def test_home_query_count_does_not_grow_with_data(world, client, django_assert_num_queries):
+def test_subdistrict_query_count_does_not_grow_with_data(world, client, django_assert_num_queries):
     for i in range(10):
         compound = CompoundFactory(community=world.a.community, name=f"新小区{i}")
         BuildingGroupFactory.create_batch(5, compound=compound)
     with django_assert_num_queries(2):
-        response = client.get(reverse("home"))
-    jinhai = next(s for s in response.context["subdistricts"] if s.name == "金海街道")
+        response = client.get(reverse("subdistrict", args=[world.subdistrict.pk]))
+    jinhai = response.context["subdistrict"]
     assert (jinhai.n_compounds, jinhai.n_building_groups) == (12, 52)
 
 
 def test_community_list(world, client, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         response = client.get(reverse("communities:list"))
     assert response.status_code == 200
     names = {c.name for c in response.context["communities"]}
     assert {"正学社区", "丰乐社区", "西渡社区"} == names
+
+
+def test_community_list_is_paginated_in_pinyin_order(world, client, django_assert_num_queries):
+    for i in range(35):
+        CommunityFactory(subdistrict=world.subdistrict, name=f"新建{i}社区")
+    with django_assert_num_queries(2):
+        first = client.get(reverse("communities:list"))
+    assert len(first.context["communities"]) == 30
+    assert "第 1 / 2 页" in first.content.decode()
+    last = client.get(reverse("communities:list"), {"page": "999"})
+    assert len(last.context["communities"]) == 38 - 30
+    names = [c.name for c in first.context["communities"]]
+    assert names == sorted(names, key=pinyin_key)
 
 
 def test_community_page_shows_committee_compounds_and_zones(

@@ -51,13 +51,14 @@ MAX_QUERIES = 8
 
 # Each page's queries, whatever the amount of data (the comment says what they read).
 QUERIES = {
-    "home": 2,  # subdistricts with their figures, communities with theirs
-    "communities:list": 1,
+    "home": 1,  # subdistricts with their communities counted
+    "subdistrict": 2,  # the subdistrict with its figures, its communities with theirs
+    "communities:list": 2,  # the count, the page (30 a page)
     "communities:detail": 6,  # community, election, members, roles, compounds, street zones
     "volunteers:community": 6,  # community, leaders, building groups, zones, trainings, service
-    "agreements:list": 1,  # schemes with their accounts counted
+    "agreements:list": 2,  # the count, the page of schemes with their accounts counted
     "agreements:detail": 7,  # scheme, rules, months, the month's four boards
-    "agreements:community": 2,  # community, its schemes
+    "agreements:community": 3,  # community, the count, the page of its schemes
     "fund:overview": 2,  # years, communities with figures
     # years, community with figures, counts by status, projects (+meetings, moves, payments),
     # general meetings

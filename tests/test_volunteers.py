@@ -427,9 +427,9 @@ def test_unknown_community_leaders_page_is_404(world, client):
     assert client.get("/leaders/communities/999999/").status_code == 404
 
 
-def test_home_shows_leaders_and_hours(world, client):
-    response = client.get(reverse("home"))
-    jinhai = next(s for s in response.context["subdistricts"] if s.name == "金海街道")
+def test_subdistrict_shows_leaders_and_hours(world, client):
+    response = client.get(reverse("subdistrict", args=[world.subdistrict.pk]))
+    jinhai = response.context["subdistrict"]
     assert (jinhai.n_building_leaders, jinhai.n_street_leaders) == (2, 2)
     assert jinhai.service_hours == Decimal("6")
 

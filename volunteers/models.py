@@ -14,7 +14,7 @@ from communities.models import (
     community_outside_subdistrict,
 )
 from jinhai.db import contains_all, subquery_count, subquery_sum
-from jinhai.fields import MobileField
+from jinhai.fields import MobileField, PinyinSorted, PinyinSortedQuerySet
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField, RandomName
 from jinhai.validators import validate_public_text
@@ -28,7 +28,9 @@ class PoliticalStatus(models.TextChoices):
     MASSES = "masses", "群众"
 
 
-class Volunteer(models.Model):
+class Volunteer(PinyinSorted):
+    sort_key_person = True
+
     community_path = "community"
 
     community = models.ForeignKey(
@@ -52,12 +54,12 @@ class Volunteer(models.Model):
     photo = PhotoField("照片", upload_to=RandomName("volunteers"), blank=True)
     notes = models.TextField("备注", blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PinyinSortedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "志愿者"
         verbose_name_plural = "志愿者"
-        ordering = ["community", "name"]
+        ordering = ["community", "sort_key", "name"]
 
     def __str__(self):
         return self.name

@@ -7,6 +7,7 @@ but the person behind them is no longer identifiable.
 from django.db.models import Max, Q
 
 from jinhai.audit import forget
+from jinhai.sorting import stored_sort_key
 
 from .models import Volunteer
 
@@ -28,6 +29,8 @@ def anonymise(cutoff, *, dry_run=False) -> int:
         # A placeholder that is unique, never a real number, and says what happened.
         Volunteer.objects.filter(pk=pk).update(
             name="已匿名",
+            # The stored pinyin key is the name's reading: it goes with the name.
+            sort_key=stored_sort_key("已匿名", person=True),
             mobile=f"0{pk:010d}",
             gender="",
             political_status="",

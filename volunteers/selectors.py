@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from communities.models import BuildingGroup, Community, Compound, StreetZone
 from jinhai.db import subquery_count, subquery_sum
-from jinhai.sorting import natural_key, pinyin_key
+from jinhai.sorting import natural_key
 
 from .models import (
     Activity,
@@ -154,13 +154,12 @@ def community_leaders(community):
     for group in (
         BuildingGroup.objects.filter(compound__community=community)
         .select_related("compound")
-        .order_by("compound__name", "compound_id")
+        .order_by("compound__sort_key", "compound__name", "compound_id")
     ):
         if current is None or current["compound"].pk != group.compound_id:
             current = {"compound": group.compound, "groups": []}
             compounds.append(current)
         current["groups"].append((group, leaders.get(group.pk)))
-    compounds.sort(key=lambda block: pinyin_key(block["compound"].name))
     for block in compounds:
         block["groups"].sort(key=lambda pair: natural_key(pair[0].name))
     zones_led = {a.street_zone_id for a in street_leaders}

@@ -2,12 +2,12 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from communities.models import Community
-from jinhai.caching import cache_public
+from jinhai.caching import cache_public, community_shown
 
 from . import selectors
 
 
-@cache_public
+@cache_public(shows=community_shown("pk"))
 class CommunityLeadersView(DetailView):
     """A community's leaders by compound and building group, with its trainings and service."""
 

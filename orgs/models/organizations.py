@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from communities.models import Community, Subdistrict
 from jinhai.db import contains_all
-from jinhai.fields import MobileField
+from jinhai.fields import MobileField, PinyinSorted, PinyinSortedQuerySet
 from jinhai.scoping import SUBDISTRICT_ONLY, ScopedQuerySet
 from jinhai.validators import validate_office_phone, validate_public_text
 
@@ -65,7 +65,7 @@ class OrganizationStatus(models.TextChoices):
     REVOKED = "revoked", "撤销"
 
 
-class SocialOrganizationQuerySet(ScopedQuerySet):
+class SocialOrganizationQuerySet(PinyinSortedQuerySet):
     def matching(self, terms):
         """Organizations whose name contains every term (the public search)."""
         return self.filter(contains_all("name", terms))
@@ -74,7 +74,7 @@ class SocialOrganizationQuerySet(ScopedQuerySet):
         return self.filter(status=OrganizationStatus.ACTIVE)
 
 
-class SocialOrganization(models.Model):
+class SocialOrganization(PinyinSorted):
     community_path = SUBDISTRICT_ONLY
     subdistrict_path = "subdistrict"
 
@@ -151,7 +151,7 @@ class SocialOrganization(models.Model):
     class Meta:
         verbose_name = "社会组织"
         verbose_name_plural = "社会组织"
-        ordering = ["name"]
+        ordering = ["sort_key", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["subdistrict", "name"],

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from communities.models import Community, Subdistrict, community_outside_subdistrict
 from jinhai.db import contains_all
-from jinhai.scoping import ScopedQuerySet
+from jinhai.fields import PinyinSorted, PinyinSortedQuerySet
 from jinhai.validators import validate_office_phone, validate_public_text
 
 from ..validators import (
@@ -38,13 +38,13 @@ def _coordinate(label, validator, help_text):
     )
 
 
-class SocialWorkStationQuerySet(ScopedQuerySet):
+class SocialWorkStationQuerySet(PinyinSortedQuerySet):
     def matching(self, terms):
         """Stations whose name contains every term (the public search)."""
         return self.filter(contains_all("name", terms))
 
 
-class SocialWorkStation(models.Model):
+class SocialWorkStation(PinyinSorted):
     """A social-work station (社工站) of the "1 (综合) + N (专项) + X (社区)" network."""
 
     community_path = "community"
@@ -110,7 +110,7 @@ class SocialWorkStation(models.Model):
     class Meta:
         verbose_name = "社工站"
         verbose_name_plural = "社工站"
-        ordering = ["level", "sort_order", "name"]
+        ordering = ["level", "sort_order", "sort_key", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["subdistrict", "name"],

@@ -102,7 +102,7 @@ def public_schemes(community=None):
         schemes = schemes.filter(community=community)
     return schemes.annotate(
         n_accounts=subquery_count(Account.objects.filter(scheme=OuterRef("pk")))
-    ).order_by("community__sort_order", "name")
+    ).order_by("community__sort_order", "name", "pk")
 
 
 def scheme_page(scheme, month=None):

@@ -8,14 +8,15 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from communities.models import Community
-from jinhai.caching import cache_public
+from jinhai.caching import cache_public, community_shown, row_shown
+from jinhai.paging import NearestPageMixin
 
 from . import selectors
 from .models import AgreementScheme
 
 
-@cache_public
-class SchemeListView(ListView):
+@cache_public(params=("page",), shows=community_shown("community"))
+class SchemeListView(NearestPageMixin, ListView):
     """Every public scheme, or one community's (`/agreements/communities/<id>/`)."""
 
     template_name = "self_governance/agreements/scheme_list.html"
@@ -44,7 +45,7 @@ def _month(value):
         return None
 
 
-@cache_public
+@cache_public(params=("month",), shows=row_shown(AgreementScheme))
 class SchemeDetailView(DetailView):
     """A scheme's text and rules, its monthly chart and the month's leaderboards."""
 

@@ -4,7 +4,7 @@ their results; contests once their results are published."""
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from jinhai.caching import cache_public
+from jinhai.caching import cache_public, row_shown
 
 from . import selectors
 from .models import Campaign, Contest
@@ -26,7 +26,7 @@ class CampaignListView(ListView):
         return selectors.campaigns()
 
 
-@cache_public
+@cache_public(shows=row_shown(Campaign))
 class CampaignDetailView(DetailView):
     template_name = "self_governance/campaign/detail.html"
     context_object_name = "campaign"
@@ -41,7 +41,7 @@ class CampaignDetailView(DetailView):
         )
 
 
-@cache_public
+@cache_public(shows=row_shown(Contest))
 class ContestDetailView(DetailView):
     template_name = "self_governance/campaign/contest.html"
     context_object_name = "contest"

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
 from communities.models import Community
-from jinhai.caching import cache_public
+from jinhai.caching import cache_public, community_shown, row_shown
 
 from . import selectors
 from .models import FundProject, ProjectStatus
@@ -33,7 +33,7 @@ class FundYearMixin:
         return year if year in self.years else fallback
 
 
-@cache_public
+@cache_public(params=("year",))
 class FundOverviewView(FundYearMixin, TemplateView):
     """Every community's allocation, approved, spent and remaining for one year."""
 
@@ -50,7 +50,7 @@ class FundOverviewView(FundYearMixin, TemplateView):
         )
 
 
-@cache_public
+@cache_public(params=("year", "status"), shows=community_shown("pk"))
 class FundCommunityView(FundYearMixin, DetailView):
     """One community's fund for a year: the figures, its projects by status, each with the
     timeline of its meetings and status moves and what was paid; and the general 说事会."""
@@ -79,7 +79,7 @@ class FundCommunityView(FundYearMixin, DetailView):
         )
 
 
-@cache_public
+@cache_public(shows=row_shown(FundProject))
 class FundProjectView(DetailView):
     """One project's public notice (公示), fit to print and pin up: what is proposed and approved,
     each status move with its date, the discussion meetings, what has been paid, and whom to call

@@ -1,0 +1,13 @@
+"""Public lists in pages: every list a resident reads is bounded by the page, not by the data."""
+
+
+class NearestPageMixin:
+    """A ListView's `?page=`: a number out of range or not a number shows the nearest page, not
+    an error page. Thirty rows a page unless the view says otherwise."""
+
+    paginate_by = 30
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
