@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from communities.models import BuildingGroup, Community, Compound, StreetZone
 from jinhai.db import subquery_count, subquery_sum
-from jinhai.sorting import natural_key
+from jinhai.sorting import natural_key, pinyin_key
 
 from .models import (
     Activity,
