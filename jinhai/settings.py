@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "volunteers",
     "self_governance",
     "orgs",
+    "residents",
 ]
 
 MIDDLEWARE = [
@@ -335,3 +336,12 @@ PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default
 PORTAL_NAME = env.str("PORTAL_NAME", default="金海街道社区治理平台")
 # Serve uploads from Django itself (development, small installs); off where a web server does it.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+
+# 户码: household codes are kept only as an HMAC under this key, so that a code can be found by
+# an index but not read back from the database. Its own setting, so that SECRET_KEY can be
+# rotated without reprinting every card; unset, it is derived from SECRET_KEY.
+HOUSEHOLD_CODE_KEY = env.str("HOUSEHOLD_CODE_KEY", default="") or ("household-code:" + SECRET_KEY)
+# Wrong codes allowed per address, and from everywhere together, in one window of minutes.
+HOUSEHOLD_CODE_TRIES = env.int("HOUSEHOLD_CODE_TRIES", default=10)
+HOUSEHOLD_CODE_TRIES_ALL = env.int("HOUSEHOLD_CODE_TRIES_ALL", default=500)
+HOUSEHOLD_CODE_WINDOW_MINUTES = env.int("HOUSEHOLD_CODE_WINDOW_MINUTES", default=15)
