@@ -22,7 +22,15 @@ def _room(raw):
         return cells.name_key(raw)
 
 
+def _checks_now(schema_editor):
+    # PostgreSQL would keep the foreign-key checks of the updates below pending until commit, and
+    # refuses the index this migration creates afterwards while they are: check them at once.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def households_from_accounts(apps, schema_editor):
+    _checks_now(schema_editor)
     Household = apps.get_model("communities", "Household")
     Account = apps.get_model("self_governance", "Account")
     Pet = apps.get_model("self_governance", "Pet")
@@ -88,6 +96,7 @@ def _merge(apps, keeper, account):
 
 
 def accounts_from_households(apps, schema_editor):
+    _checks_now(schema_editor)
     Account = apps.get_model("self_governance", "Account")
     Pet = apps.get_model("self_governance", "Pet")
     for account in Account.objects.select_related("household"):
