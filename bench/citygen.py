@@ -334,6 +334,7 @@ def _service(w, plan, rng, sid, community_ids, leaders):
 
 def _ledger(w, plan, rng, community_ids, compounds, groups, zones):
     """Schemes with rules and rewards; household accounts; a year of entries in date order."""
+    from communities.models import Household
     from self_governance.agreements.models import (
         Account,
         AgreementScheme,
@@ -360,7 +361,7 @@ def _ledger(w, plan, rng, community_ids, compounds, groups, zones):
             rewards += [(x, scid, "环保购物袋", 10, 200) for x in w.ids(Reward, 1)]
             units = [g for x in compounds[cid] for g in groups[x]]
             for aid in w.ids(Account, plan.accounts):
-                accounts.append((aid, scid, "household", rng.choice(units), rng.choice(ROOMS)))
+                accounts.append((aid, scid, cid, rng.choice(units), rng.choice(ROOMS)))
     w.write(
         AgreementScheme,
         ["id", "community_id", "name", "kind", "text", "start", "end", "status"],
@@ -373,20 +374,24 @@ def _ledger(w, plan, rng, community_ids, compounds, groups, zones):
         rules,
     )  # fmt: skip
     w.write(Reward, ["id", "scheme_id", "name", "cost", "stock"], rewards)
-    # A household is one account per scheme: duplicates of (group, room) get the next room.
-    seen = set()
+    # A household is one account per scheme: duplicates of (group, room) get the next room; the
+    # schemes of one community share their households.
+    seen, homes = set(), {}
     unique = []
-    for aid, scid, kind, group, room in accounts:
+    for aid, scid, cid, group, room in accounts:
         while (scid, group, room) in seen:
             room = str(int(room) + 100)
         seen.add((scid, group, room))
-        unique.append((aid, scid, kind, group, room, None, "", 0))
+        if (group, room) not in homes:
+            homes[(group, room)] = (next(iter(w.ids(Household, 1))), cid, "household", group, room)
+        unique.append((aid, scid, homes[(group, room)][0], 0))
     w.write(
-        Account,
-        ["id", "scheme_id", "kind", "building_group_id", "room", "street_zone_id", "shop_name",
-         "balance"],
-        unique,
+        Household,
+        ["id", "community_id", "kind", "building_group_id", "room", "street_zone_id",
+         "shop_name"],
+        [(*h, None, "") for h in homes.values()],
     )  # fmt: skip
+    w.write(Account, ["id", "scheme_id", "household_id", "balance"], unique)
     recorded = timezone.now()
 
     def entries():

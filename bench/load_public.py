@@ -133,7 +133,25 @@ def discover():
     for label, name, args, query in pages:
         with contextlib.suppress(NoReverseMatch):
             found.append((label, reverse(name, args=args) + query))
+    with contextlib.suppress(NoReverseMatch, ImportError):
+        found.append(("my household", reverse("residents:my"), household_cookie()))
     print(json.dumps(found))
+
+
+def household_cookie():
+    """A household session of the household with the most ledger entries, as a Cookie header:
+    /my/ is never cached, so it is measured as every resident gets it."""
+    from django.core import signing
+    from django.db.models import Count
+
+    from communities import codes
+    from communities.models import Household
+    from residents import session
+
+    household = Household.objects.annotate(n=Count("accounts__entries")).latest("n", "pk")
+    key = codes.session_open(household=household)
+    signed = signing.get_cookie_signer(salt=session.COOKIE + session.SALT).sign(key)
+    return f"{session.COOKIE}={signed}"
 
 
 def manage(env, *args):
@@ -204,6 +222,10 @@ class Server:
         self.log.close()
 
 
+# path -> the Cookie header its requests carry (the household page); other pages go without.
+COOKIES = {}
+
+
 class Wrk:
     def __init__(self, args, folder):
         self.args = args
@@ -223,6 +245,9 @@ class Wrk:
             str(self.script),
             url,
         ]
+        cookie = next((c for path, c in COOKIES.items() if url.endswith(path)), None)
+        if cookie:
+            command[1:1] = ["-H", f"Cookie: {cookie}"]
         out = subprocess.run(command, env=env, capture_output=True, text=True)
         lines = [line for line in out.stdout.splitlines() if line.startswith("BENCH ")]
         if out.returncode or not lines:
@@ -258,7 +283,8 @@ def measure(server, wrk, pages, args, rounds, rate):
     base = server.base
     # Warm-up: every worker thread gets its database connection, every page its cache entry.
     for _, path in pages:
-        with urllib.request.urlopen(base + path, timeout=30) as response:
+        request = urllib.request.Request(base + path, headers={"Cookie": COOKIES.get(path, "")})
+        with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 200, path
     wrk.run(base + TRIVIAL, seconds=3, paths=[TRIVIAL] + [p for _, p in pages])
     throughput = alternate(wrk, base, pages, rounds, "throughput", seconds=args.duration)
@@ -369,7 +395,7 @@ def main():
             manage(env, "migrate", "-v0")
             manage(env, "load_demo")
             manage(env, "collectstatic", "--noinput", "-v0")
-            pages = [
+            found = [
                 tuple(p)
                 for p in json.loads(
                     subprocess.run(
@@ -382,6 +408,9 @@ def main():
                     ).stdout
                 )
             ]
+            # A page may come with the cookie it is read with (a household's /my/).
+            pages = [(p[0], p[1]) for p in found]
+            COOKIES.update({p[1]: p[2] for p in found if len(p) > 2})
             if args.only:
                 wanted = {label.strip() for label in args.only.split(",")}
                 pages = [(label, path) for label, path in pages if label in wanted]

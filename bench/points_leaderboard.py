@@ -69,7 +69,7 @@ def run(args):
     django.setup()
     from django.db import connection, transaction
 
-    from communities.models import BuildingGroup, Community, Compound, Subdistrict
+    from communities.models import BuildingGroup, Community, Compound, Household, Subdistrict
     from jinhai.db import bulk_insert
     from self_governance.agreements import selectors, services
     from self_governance.agreements.models import Account, AgreementScheme, PointEntry, Rule
@@ -89,14 +89,20 @@ def run(args):
     )  # fmt: skip
     award = Rule.objects.create(scheme=scheme, code="A", description="加分", points=3)
     deduction = Rule.objects.create(scheme=scheme, code="D", description="扣分", points=-1)
-    accounts = Account.objects.bulk_create(
+    homes = Household.objects.bulk_create(
         [
-            Account(
-                scheme=scheme, kind="household", building_group=groups[i % len(groups)], room=f"{i}"
+            Household(
+                kind="household",
+                building_group=groups[i % len(groups)],
+                room=f"{i}",
+                community=community,
             )
             for i in range(args.accounts)
         ],
         batch_size=5000,
+    )
+    accounts = Account.objects.bulk_create(
+        [Account(scheme=scheme, household=h) for h in homes], batch_size=5000
     )
     started = time.perf_counter()
     trigger = "ALTER TABLE self_governance_pointentry {} TRIGGER point_entry_keeps_balance"

@@ -15,12 +15,15 @@ from jinhai.admin import (
 )
 from jinhai.imports.admin import ScopedImportExportAdmin
 
+from . import codes_admin
 from .models import (
     BuildingGroup,
     CommitteeMember,
     Community,
     Compound,
     Election,
+    Household,
+    HouseholdSession,
     Role,
     StaffProfile,
     StreetZone,
@@ -106,6 +109,7 @@ class CompoundAdmin(ScopedExportAdmin):
     search_fields = ["name", "community__name", "address"]
     autocomplete_fields = ["community"]
     inlines = [BuildingGroupInline]
+    actions = [codes_admin.for_compounds]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -123,6 +127,7 @@ class BuildingGroupAdmin(ScopedImportExportAdmin):
     list_select_related = ["compound__community"]
     search_fields = ["name", "compound__name", "compound__community__name"]
     autocomplete_fields = ["compound"]
+    actions = [codes_admin.for_groups]
 
     @admin.display(description="社区", ordering="compound__community__name")
     def community_name(self, obj):
@@ -136,6 +141,38 @@ class StreetZoneAdmin(ScopedExportAdmin):
     list_select_related = ["community"]
     search_fields = ["name", "extent", "community__name"]
     autocomplete_fields = ["community"]
+    actions = [codes_admin.for_zones]
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedAdmin):
+    list_display = ["__str__", "kind", "community", "code_issued_at"]
+    list_filter = ["kind", ("community", related_only)]
+    actions = [codes_admin.for_households]
+    list_select_related = ["community", "building_group__compound", "street_zone"]
+    search_fields = [
+        "room",
+        "shop_name",
+        "building_group__name",
+        "building_group__compound__name",
+        "street_zone__name",
+    ]
+    autocomplete_fields = ["building_group", "street_zone"]
+    fields = ["kind", "building_group", "room", "street_zone", "shop_name"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts, pets and what the household wrote hang on it; PROTECT would refuse anyway.
+        return False
+
+
+@admin.register(HouseholdSession)
+class HouseholdSessionAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Read-only: who opened a household's page, and when it ended."""
+
+    list_display = ["household", "opened_at", "ended_at"]
+    list_filter = [("household__community", related_only)]
+    list_select_related = ["household__building_group__compound", "household__street_zone"]
+    search_fields = ["household__room", "household__shop_name", "household__building_group__name"]
 
 
 class SeatsFormSet(BaseInlineFormSet):

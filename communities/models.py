@@ -532,3 +532,7 @@ class StaffProfile(models.Model):
         if community_id:
             return community_subdistrict_id, community_id
         return subdistrict_id, None
+
+
+# The leaf of the place tree lives in its own module (it names the models above by label).
+from .household import Household, HouseholdKind, HouseholdSession  # noqa: E402, F401

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "volunteers",
     "self_governance",
     "orgs",
+    "residents",
     # Last, as it asks: deletes a file once the transaction that replaced, cleared or deleted it
     # commits (so a rolled-back save keeps it).
     "django_cleanup.apps.CleanupConfig",
@@ -356,3 +357,12 @@ PORTAL_NAME = env.str("PORTAL_NAME", default="金海街道社区治理平台")
 # "/protected-media/"), the view answers with X-Accel-Redirect to that nginx `internal` location
 # instead of reading the file itself; empty: Django sends the bytes (development, small installs).
 MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
+
+# 户码: household codes are kept only as an HMAC under this key, so that a code can be found by
+# an index but not read back from the database. Its own setting, so that SECRET_KEY can be
+# rotated without reprinting every card; unset, it is derived from SECRET_KEY.
+HOUSEHOLD_CODE_KEY = env.str("HOUSEHOLD_CODE_KEY", default="") or ("household-code:" + SECRET_KEY)
+# Wrong codes allowed per address, and from everywhere together, in one window of minutes.
+HOUSEHOLD_CODE_TRIES = env.int("HOUSEHOLD_CODE_TRIES", default=10)
+HOUSEHOLD_CODE_TRIES_ALL = env.int("HOUSEHOLD_CODE_TRIES_ALL", default=500)
+HOUSEHOLD_CODE_WINDOW_MINUTES = env.int("HOUSEHOLD_CODE_WINDOW_MINUTES", default=15)

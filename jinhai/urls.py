@@ -44,6 +44,7 @@ urlpatterns = MOVED + [
     path("fund/", include("self_governance.fund.urls")),
     path("campaigns/", include("self_governance.campaign.urls")),
     path("figures/", views.FiguresView.as_view(), name="figures"),
+    path("my/", include("residents.urls")),
     # An admin page that belongs to no model: admin_view gives it the admin's login and checks.
     path("admin/figures/", admin.site.admin_view(views.DashboardView.as_view()), name="dashboard"),
     # The admin's index with the user's 待办 on top; `admin:index` still names this address.

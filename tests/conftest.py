@@ -13,6 +13,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from communities.models import HouseholdSession
 from communities.roles import COMMUNITY_STAFF, READ_ONLY, STREET_STAFF
 from jinhai.models import ImportLog
 from self_governance.agreements import services as agreement_services
@@ -28,7 +29,9 @@ from .factories import (
     CommunityFactory,
     CompoundFactory,
     ElectionFactory,
+    HouseholdFactory,
     ParticipationFactory,
+    ShopFactory,
     StaffProfileFactory,
     StreetZoneFactory,
     SubdistrictFactory,
@@ -95,12 +98,15 @@ def _points(community, group, zone):
     )
     deduction = Rule.objects.create(scheme=scheme, code="G04", description="楼道堆物", points=-3)
     household = Account.objects.create(
-        scheme=scheme, kind="household", building_group=group, room="301"
+        scheme=scheme, household=HouseholdFactory(building_group=group, room="301")
     )
     shop = Account.objects.create(
-        scheme=scheme, kind="shop", street_zone=zone, shop_name=f"{community.name[:2]}便利店"
+        scheme=scheme,
+        household=ShopFactory(street_zone=zone, shop_name=f"{community.name[:2]}便利店"),
     )
-    Pet.objects.create(account=household, name="豆豆", kind="dog")
+    Pet.objects.create(household=household.household, name="豆豆", kind="dog")
+    # A session once opened with the household's code (communities.codes).
+    HouseholdSession.objects.create(household=household.household, key_hash=f"test-{group.pk}")
     reward = Reward.objects.create(scheme=scheme, name="毛巾", cost=5, stock=10)
     entry = agreement_services.entry_record(
         account=household, rule=award, date=datetime.date(2022, 9, 3), by=None
@@ -363,3 +369,24 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
 
     with django_db_blocker.unblock(), served_site(connection, tmp_path_factory.mktemp("site")) as s:
         yield s
+
+
+def household_client(client, household):
+    """`client` with a household session of `household` (as a claimed code would give it)."""
+    from django.core import signing
+
+    from communities import codes
+    from residents import session
+
+    key = codes.session_open(household=household)
+    signer = signing.get_cookie_signer(salt=session.COOKIE + session.SALT)
+    client.cookies[session.COOKIE] = signer.sign(key)
+    return client
+
+
+@pytest.fixture
+def households(world):
+    """Household A (community A's 301, with points and a pet) and household B (community B's)."""
+    return SimpleNamespace(
+        a=world.a.points.household.household, b=world.b.points.household.household
+    )

@@ -10,6 +10,7 @@ from communities.models import (
     Community,
     Compound,
     Election,
+    Household,
     Role,
     StaffProfile,
     StreetZone,
@@ -60,6 +61,24 @@ class StreetZoneFactory(factory.django.DjangoModelFactory):
 
     community = factory.SubFactory(CommunityFactory)
     name = factory.Sequence(lambda n: f"沿街商铺{n}")
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    kind = "household"
+    building_group = factory.SubFactory(BuildingGroupFactory)
+    room = factory.Sequence(lambda n: f"{n + 101}")
+
+
+class ShopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    kind = "shop"
+    street_zone = factory.SubFactory(StreetZoneFactory)
+    shop_name = factory.Sequence(lambda n: f"商铺{n}")
 
 
 class ElectionFactory(factory.django.DjangoModelFactory):

@@ -44,7 +44,9 @@ QUERY_STRINGS = {"search": "q=正学"}
 
 # Public URLs that are not HTML pages for residents (health checks, files): the permission
 # matrix still has a row for each, the page tests skip them.
-NOT_PAGES = {"healthz"}
+# 我的 and its claim form are open to anyone but private and never cached (tests/test_residents.py
+# and tests/test_browser_residents.py cover them).
+NOT_PAGES = {"healthz", "residents:my", "residents:claim"}
 
 
 def args(name, sample):

@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["jinhai", "communities", "volunteers", "self_governance", "orgs"]
+PACKAGES = ["jinhai", "communities", "volunteers", "self_governance", "orgs", "residents"]
 APPS = {"communities", "volunteers", "self_governance", "orgs"}
 # The parts of `jinhai` that gather every app: the URLs, the pages made of several apps' figures,
 # and the settings that list the apps.
@@ -221,3 +221,15 @@ def test_the_scoped_lookup_check_finds_a_plain_read():
     code = "def f(self):\n    Volunteer.objects.filter(a=1)\n    X.objects.bulk_create([])\n"
     assert _unscoped_reads(ast.parse(code)) == [2]
     assert _unscoped_reads(ast.parse("self.scoped(Rule.objects.current())")) == []
+
+
+def test_the_resident_side_sits_on_top():
+    # `residents` (我的) reads every app, like the root urls; only the roof may point at it.
+    wrong = {
+        (module, target)
+        for module, targets in GRAPH.items()
+        if _app(module) != "residents" and module not in ROOF
+        for target in targets
+        if _app(target) == "residents"
+    }
+    assert wrong == set()

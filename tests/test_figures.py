@@ -98,7 +98,7 @@ def test_public_figures_show_no_person(world, client):
     html = client.get(FIGURES).content.decode()
 
     person = world.a.volunteer
-    for text in [person.name, person.mobile, "301", world.a.points.shop.shop_name]:
+    for text in [person.name, person.mobile, "301", world.a.points.shop.household.shop_name]:
         assert text not in html
     assert "<table" in html and "数据表" in html  # every chart's numbers, without JavaScript
 

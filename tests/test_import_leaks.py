@@ -67,7 +67,7 @@ def _strings(scope: Scope) -> set[str]:
 def _pools(scopes):
     """Plausible cells for each header, from both sides: the keys an attacker would try."""
     from orgs.models import InspectionResult, OrganizationKind
-    from self_governance.agreements.models import Account, AgreementScheme, Rule
+    from self_governance.agreements.models import AgreementScheme, Rule
     from self_governance.fund.models import FundProject, ProjectCategory
     from volunteers.models import LeaderKind, Training, Volunteer
 
@@ -77,7 +77,7 @@ def _pools(scopes):
             out |= set(scope.filter(model._default_manager.all()).values_list(field, flat=True))
         return sorted(str(v) for v in out if v not in (None, ""))
 
-    from communities.models import BuildingGroup, Community, Compound, StreetZone
+    from communities.models import BuildingGroup, Community, Compound, Household, StreetZone
     from orgs.models import SocialOrganization
 
     dates = values(Training, "date") + ["2022-09-03"]
@@ -98,8 +98,8 @@ def _pools(scopes):
         "类型": [c.label for c in (*LeaderKind, *OrganizationKind)],
         "约定": values(AgreementScheme, "name"),
         "细则编号": values(Rule, "code"),
-        "室号": values(Account, "room"),
-        "商铺": values(Account, "shop_name"),
+        "室号": values(Household, "room"),
+        "商铺": values(Household, "shop_name"),
         "名称": values(SocialOrganization, "name") + ["新的社会组织"],
         "统一社会信用代码": values(SocialOrganization, "credit_code"),
         "法定代表人": values(SocialOrganization, "legal_representative"),

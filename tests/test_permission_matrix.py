@@ -18,8 +18,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from . import public_pages
 from .test_uploads import image_bytes
 
-USERS = ["anonymous", "street", "staff_a", "staff_b", "viewer"]
-STAFF = USERS[1:]
+USERS = ["anonymous", "street", "staff_a", "staff_b", "viewer", "household_a", "household_b"]
+STAFF = ["street", "staff_a", "staff_b", "viewer"]
+# Households (a household session, tests/conftest.py) are no staff: where a row below names only
+# anonymous, they get what anonymous gets.
+HOUSEHOLDS = ["household_a", "household_b"]
 EVERYONE = {"street", "staff_a", "staff_b", "viewer"}
 JINHAI_A = {"street", "staff_a", "viewer"}  # who reaches a row of community A
 
@@ -35,6 +38,9 @@ MODELS = {
     "communities.streetzone": ("a.street_zone", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
     "communities.election": ("a.election", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
     "communities.committeemember": ("a.member", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    # Households and shops are places with history (accounts, pets): changed, never deleted.
+    "communities.household": ("a.points.household.household", JINHAI_A, {"street": "vac", "staff_a": "vac", "staff_b": "vac", "viewer": "v"}),
+    "communities.householdsession": ("a.household_session", JINHAI_A, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
     "communities.role": ("role", EVERYONE, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
     "volunteers.volunteer": ("a.volunteer", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
     # A leader's term is ended, never deleted.
@@ -143,6 +149,13 @@ EXTRA = {
     "search": PUBLIC,  # /search/?q= (tests/test_search.py)
     # An upload: community A's committee member's portrait, not ticked 公开展示 (tests/test_media.py).
     "media": {"anonymous": 404, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 200},
+    # 我的: the claim form for whoever has no household session, the household's own page for
+    # a household (tests/test_residents.py); its writes are POSTs (404 without a session).
+    "residents:my": PUBLIC,
+    "residents:claim": PUBLIC,
+    "residents:logout": dict.fromkeys(USERS, 405),
+    "residents:pet_add": dict.fromkeys(USERS, 405),
+    "residents:pet_change": dict.fromkeys(USERS, 405),
 }  # fmt: skip
 
 
@@ -166,6 +179,7 @@ def extra_args(world, users):
         "admin:self_governance_contest_results": [world.fund.contest.pk],
         "admin:jinhai_job_status": [users.job.pk],
         "admin:jinhai_job_download": [users.job.pk],
+        "residents:pet_change": [world.a.points.household.household.pets.first().pk],
     }
 
 
@@ -234,9 +248,10 @@ def sample(world, users, path):
         "a.points.month": lambda: MonthlyPoints.objects.filter(
             account=world.a.points.household
         ).first(),
-        "a.points.pet": lambda: world.a.points.household.pets.first(),
+        "a.points.pet": lambda: world.a.points.household.household.pets.first(),
         "service_field": lambda: ServiceField.objects.first(),
         "fund.move": lambda: ProjectMove.objects.filter(project=world.fund.project).first(),
+        "a.household_session": lambda: _household_session(world),
     }
     if path in special:
         return special[path]()
@@ -246,9 +261,19 @@ def sample(world, users, path):
     return obj
 
 
+def _household_session(world):
+    from communities import codes
+    from communities.models import HouseholdSession
+
+    household = world.a.points.household.household
+    if not HouseholdSession.objects.filter(household=household).exists():
+        codes.session_open(household=household)
+    return HouseholdSession.objects.filter(household=household).first()
+
+
 def expected(label, view, user, world):
     path, reach, perms_by_user = MODELS[label]
-    if user == "anonymous":
+    if user == "anonymous" or user in HOUSEHOLDS:
         return 302
     perms = perms_by_user.get(user, "")
     model_admin = next(a for m, a in admin.site._registry.items() if label_of(m) == label)
@@ -282,8 +307,12 @@ def cases():
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_permission_matrix(world, users, client, user, caplog):
-    if user != "anonymous":
+def test_permission_matrix(world, users, households, client, user, caplog):
+    from .conftest import household_client
+
+    if user in HOUSEHOLDS:
+        household_client(client, getattr(households, user.removeprefix("household_")))
+    elif user != "anonymous":
         client.force_login(getattr(users, user))
     args = extra_args(world, users)
     failures = []
@@ -298,7 +327,8 @@ def test_permission_matrix(world, users, client, user, caplog):
                 obj_args = [sample(world, users, MODELS[label][0]).pk]
             url = reverse(name, args=obj_args)
         else:
-            want = EXTRA[name][user]
+            row = EXTRA[name]
+            want = row[user] if user in row else row["anonymous"]
             url = reverse(name, args=args.get(name, []))
         got = client.get(url).status_code
         if got != want:

@@ -23,7 +23,7 @@ from self_governance.agreements.models import (
 )
 from self_governance.agreements.resources import PointsResource
 
-from .factories import BuildingGroupFactory
+from .factories import BuildingGroupFactory, HouseholdFactory
 from .sheets import csv_bytes
 
 D = datetime.date
@@ -295,12 +295,12 @@ def test_points_import(world, users):
         HEADER,
         ["2022-10-01", p.scheme.name, "G01", "正学苑", "1号楼", "301", "", "5"],
         ["2022-10-02", p.scheme.name, "G01", "正学苑", "1号楼", "502", "", ""],  # new household
-        ["2022/10/03", p.scheme.name, "G01", "", "", "", p.shop.shop_name, "+5"],
+        ["2022/10/03", p.scheme.name, "G01", "", "", "", p.shop.household.shop_name, "+5"],
     ]
     result = run(users.staff_a, rows)
     assert not result.has_validation_errors(), result.error_items
     assert result.created == 3
-    new = Account.objects.get(scheme=p.scheme, room="502")
+    new = Account.objects.get(scheme=p.scheme, household__room="502")
     assert_ledger_holds(p.household, p.shop, new)
     assert new.balance == 5
 
@@ -358,7 +358,7 @@ def test_scheme_page_boards_mask_rooms_and_pin_queries(world, client, django_ass
     for n in range(10):
         group = BuildingGroupFactory(compound=world.a.compound, name=f"{n + 10}号楼")
         account = Account.objects.create(
-            scheme=p.scheme, kind="household", building_group=group, room="101"
+            scheme=p.scheme, household=HouseholdFactory(building_group=group, room="101")
         )
         services.entry_record(account=account, rule=p.award, date=D(2022, 9, 5), by=None)
     with django_assert_num_queries(7):

@@ -32,6 +32,7 @@ from .factories import (
     EnrollmentFactory,
     FundAllocationFactory,
     FundProjectFactory,
+    HouseholdFactory,
     InfoReportFactory,
     InspectionFactory,
     InspectionScoreFactory,
@@ -39,6 +40,7 @@ from .factories import (
     PublicWelfareActivityFactory,
     RectificationFactory,
     RoundScoreFactory,
+    ShopFactory,
     SocialOrganizationFactory,
     SocialWorkStationFactory,
     StreetZoneFactory,
@@ -132,10 +134,10 @@ def _grow_points(world, group, zone, i):
         scheme=points.scheme, code=f"N{i:02d}", description=f"新细则{i}", points=2
     )
     household = Account.objects.create(
-        scheme=points.scheme, kind="household", building_group=group, room=f"{i + 1}01"
+        scheme=points.scheme, household=HouseholdFactory(building_group=group, room=f"{i + 1}01")
     )
     shop = Account.objects.create(
-        scheme=points.scheme, kind="shop", street_zone=zone, shop_name=f"新商铺{i}"
+        scheme=points.scheme, household=ShopFactory(street_zone=zone, shop_name=f"新商铺{i}")
     )
     for account in (household, shop, points.household):
         agreement_services.entry_record(account=account, rule=rule, date=day, by=None)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import DecimalField, Exists, F, OuterRef, Q
 
+from communities.household import community_of_place
 from communities.models import (
     BuildingGroup,
     Community,
@@ -180,11 +181,7 @@ class Appointment(models.Model):
         return self.end is None
 
     def unit_community_id(self):
-        if self.building_group_id:
-            return self.building_group.compound.community_id
-        if self.street_zone_id:
-            return self.street_zone.community_id
-        return None
+        return community_of_place(self)
 
     def clean(self):
         has_unit = self.building_group_id or self.street_zone_id

@@ -118,12 +118,6 @@ class RuleAdmin(ScopedAdmin):
         return False
 
 
-class PetInline(ScopedInline, admin.TabularInline):
-    model = Pet
-    fields = ["name", "kind", "registered_on", "vaccinated_on"]
-    extra = 0
-
-
 class RecordPointsForm(forms.Form):
     rule = forms.ModelChoiceField(queryset=Rule.objects.none(), label="细则")
     date = forms.DateField(label="日期", initial=timezone.localdate)
@@ -136,13 +130,17 @@ class RecordPointsForm(forms.Form):
 
 @admin.register(Account)
 class AccountAdmin(ScopedAdmin):
-    list_display = ["__str__", "scheme", "kind", "balance"]
-    list_filter = ["kind", ("scheme", related_only)]
-    list_select_related = ["scheme", "building_group__compound"]
-    search_fields = ["room", "shop_name", "building_group__name", "building_group__compound__name"]
-    autocomplete_fields = ["scheme", "building_group", "street_zone"]
+    list_display = ["__str__", "scheme", "household__kind", "balance"]
+    list_filter = ["household__kind", ("scheme", related_only)]
+    list_select_related = ["scheme", "household__building_group__compound"]
+    search_fields = [
+        "household__room",
+        "household__shop_name",
+        "household__building_group__name",
+        "household__building_group__compound__name",
+    ]
+    autocomplete_fields = ["scheme", "household"]
     readonly_fields = ["balance"]
-    inlines = [PetInline]
     actions = ["record_points"]
 
     def has_delete_permission(self, request, obj=None):
@@ -207,8 +205,18 @@ class PointEntryAdmin(AppendOnlyAdminMixin, ScopedImportExportAdmin):
     form = EntryForm
     list_display = ["date", "account", "kind", "points", "rule", "recorded_by", "reverses"]
     list_filter = ["kind", ("account__scheme", related_only), "date"]
-    list_select_related = ["account__building_group__compound", "rule", "recorded_by", "reverses"]
-    search_fields = ["account__room", "account__shop_name", "rule__code", "note"]
+    list_select_related = [
+        "account__household__building_group__compound",
+        "rule",
+        "recorded_by",
+        "reverses",
+    ]
+    search_fields = [
+        "account__household__room",
+        "account__household__shop_name",
+        "rule__code",
+        "note",
+    ]
     autocomplete_fields = ["account", "rule"]
     # No date_hierarchy: its year links read every entry's date (a scan of the whole ledger);
     # the date filter's fixed links (today, this month ...) cost nothing.
@@ -273,8 +281,8 @@ class RedemptionAdmin(AppendOnlyAdminMixin, ScopedAdmin):
     form = RedemptionForm
     list_display = ["date", "account", "reward", "quantity", "points", "recorded_by"]
     list_filter = [("account__scheme", related_only)]
-    list_select_related = ["account__building_group__compound", "reward", "recorded_by"]
-    search_fields = ["account__room", "account__shop_name", "reward__name"]
+    list_select_related = ["account__household__building_group__compound", "reward", "recorded_by"]
+    search_fields = ["account__household__room", "account__household__shop_name", "reward__name"]
     autocomplete_fields = ["account", "reward"]
 
     def record(self, request, obj):
@@ -292,11 +300,19 @@ class RedemptionAdmin(AppendOnlyAdminMixin, ScopedAdmin):
 
 @admin.register(Pet)
 class PetAdmin(ScopedAdmin):
-    list_display = ["name", "kind", "account", "registered_on", "vaccinated_on"]
-    list_filter = ["kind"]
-    list_select_related = ["account__building_group__compound"]
-    search_fields = ["name", "account__room"]
-    autocomplete_fields = ["account"]
+    list_display = ["name", "kind", "household", "registered_on", "vaccinated_on", "status"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["household__building_group__compound"]
+    search_fields = ["name", "household__room", "household__shop_name"]
+    autocomplete_fields = ["household"]
+    actions = ["confirm"]
+
+    @admin.action(description="确认所选宠物信息", permissions=["change"])
+    def confirm(self, request, queryset):
+        from .services import pets_confirm
+
+        done = pets_confirm(pets=queryset, by=request.user)
+        self.message_user(request, f"已确认 {done} 条宠物信息。")
 
 
 @admin.register(MonthlyPoints)
@@ -305,4 +321,4 @@ class MonthlyPointsAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
     list_display = ["account", "month", "points"]
     list_filter = [("scheme", related_only), "month"]
-    list_select_related = ["account__building_group__compound"]
+    list_select_related = ["account__household__building_group__compound"]

@@ -12,11 +12,11 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from communities import services as places
 from communities.models import BuildingGroup, Community, Compound, StreetZone
 
 from .models import (
     Account,
-    AccountKind,
     AgreementScheme,
     EntryKind,
     Pet,
@@ -155,37 +155,36 @@ def _accounts(scheme, community, compound_names, kind):
             for zone in zones
             for shop in ("便利店", "面馆", "水果店", "理发店", "药房")
         ]
-        existing = {a.shop_name for a in Account.objects.filter(scheme=scheme)}
-        Account.objects.bulk_create(
-            [
-                Account(scheme=scheme, kind=AccountKind.SHOP, street_zone=zone, shop_name=shop)
-                for zone, shop in wanted
-                if shop not in existing
-            ]
-        )
+        index = places.household_index(community_ids=[community.pk])
+        found = [places.household_for_shop(index, zone, shop) for zone, shop in wanted]
     else:
         groups = list(
             BuildingGroup.objects.filter(
                 compound__community=community, compound__name__in=compound_names
-            ).order_by("compound__name", "pk")[:40]
+            )
+            .select_related("compound")
+            .order_by("compound__name", "pk")[:40]
         )
-        existing = {(a.building_group_id, a.room) for a in Account.objects.filter(scheme=scheme)}
-        wanted = [
-            (g, f"{floor}0{door}") for g in groups for floor, door in ((1, 1), (3, 2), (5, 1))
+        index = places.household_index(community_ids=[community.pk])
+        found = [
+            places.household_for_room(index, g, f"{floor}0{door}")
+            for g in groups
+            for floor, door in ((1, 1), (3, 2), (5, 1))
         ]
-        Account.objects.bulk_create(
-            [
-                Account(scheme=scheme, kind=AccountKind.HOUSEHOLD, building_group=g, room=room)
-                for g, room in wanted
-                if (g.pk, room) not in existing
-            ]
-        )
+    places.households_save(households=found)
+    existing = set(Account.objects.filter(scheme=scheme).values_list("household_id", flat=True))
+    Account.objects.bulk_create(
+        [Account(scheme=scheme, household=h) for h in found if h.pk not in existing]
+    )
     accounts = list(Account.objects.filter(scheme=scheme).order_by("pk"))
-    if kind == SchemeKind.PET and not Pet.objects.filter(account__scheme=scheme).exists():
+    if (
+        kind == SchemeKind.PET
+        and not Pet.objects.filter(household__accounts__scheme=scheme).exists()
+    ):
         Pet.objects.bulk_create(
             [
                 Pet(
-                    account=account,
+                    household_id=account.household_id,
                     name=name,
                     kind=PetKind.DOG if i % 3 else PetKind.CAT,
                     registered_on=datetime.date(2022, 3, 1) if i % 3 else None,

@@ -10,12 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from communities.models import (
-    BuildingGroup,
-    Community,
-    Compound,
-    StreetZone,
-)
+from communities.models import Community, Compound, Household
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField, RandomName
 from jinhai.validators import validate_public_text
@@ -147,11 +142,6 @@ class Rule(models.Model):
         return f"{self.code} {self.description}({self.points:+d}分){version}"
 
 
-class AccountKind(models.TextChoices):
-    HOUSEHOLD = "household", "住户"
-    SHOP = "shop", "商铺"
-
-
 class AccountQuerySet(ScopedQuerySet):
     def ranked(self):
         """Highest balance first; the (scheme, -balance, id) index serves this order directly."""
@@ -159,33 +149,20 @@ class AccountQuerySet(ScopedQuerySet):
 
 
 class Account(models.Model):
+    """A household's or shop's points in one scheme: the household is the place, the account
+    its standing under one agreement."""
+
     community_path = "scheme__community"
 
     scheme = models.ForeignKey(
         AgreementScheme, on_delete=models.PROTECT, related_name="accounts", verbose_name="美丽约定"
     )
-    kind = models.CharField("类型", max_length=10, choices=AccountKind.choices)
-    building_group = models.ForeignKey(
-        BuildingGroup,
+    household = models.ForeignKey(
+        Household,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="point_accounts",
-        verbose_name="楼组",
-    )
-    room = models.CharField(
-        "室号", max_length=20, blank=True, help_text="如 301;公开时只显示首位。"
-    )
-    street_zone = models.ForeignKey(
-        StreetZone,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="point_accounts",
-        verbose_name="街面",
-    )
-    shop_name = models.CharField(
-        "商铺名称", max_length=100, blank=True, validators=[validate_public_text]
+        related_name="accounts",
+        verbose_name="住户/商铺",
+        help_text="积分记在哪一户或哪家商铺名下。",
     )
     balance = models.IntegerField(
         "积分余额", default=0, editable=False, help_text="由积分明细自动计算,不能直接修改。"
@@ -196,31 +173,13 @@ class Account(models.Model):
     class Meta:
         verbose_name = "积分账户"
         verbose_name_plural = "积分账户"
-        ordering = ["scheme", "building_group", "room", "shop_name"]
+        ordering = ["scheme", "household"]
         indexes = [models.Index(fields=["scheme", "-balance", "id"], name="account_board")]
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(kind=AccountKind.HOUSEHOLD)
-                    & Q(building_group__isnull=False)
-                    & ~Q(room="")
-                    & Q(street_zone__isnull=True)
-                )
-                | (Q(kind=AccountKind.SHOP) & Q(street_zone__isnull=False) & ~Q(shop_name="")),
-                name="account_is_household_or_shop",
-                violation_error_message="住户账户须填写楼组和室号;商铺账户须填写街面和商铺名称。",
-            ),
             models.UniqueConstraint(
-                fields=["scheme", "building_group", "room"],
-                condition=Q(kind=AccountKind.HOUSEHOLD),
-                name="one_account_per_household",
-                violation_error_message="该住户在本约定中已有账户。",
-            ),
-            models.UniqueConstraint(
-                fields=["scheme", "shop_name"],
-                condition=Q(kind=AccountKind.SHOP),
-                name="one_account_per_shop",
-                violation_error_message="该商铺在本约定中已有账户。",
+                fields=["scheme", "household"],
+                name="one_account_per_household_in_scheme",
+                violation_error_message="该住户(商铺)在本约定中已有账户。",
             ),
             models.CheckConstraint(
                 condition=Q(balance__gte=0),
@@ -230,17 +189,20 @@ class Account(models.Model):
         ]
 
     def __str__(self):
-        if self.kind == AccountKind.SHOP:
-            return self.shop_name
-        return f"{self.building_group} {self.room}室" if self.building_group_id else self.room
+        return str(self.household) if self.household_id else "积分账户"
+
+    @property
+    def kind(self):
+        return self.household.kind
 
     def clean(self):
         community_id = self.scheme.community_id if self.scheme_id else None
-        group = self.building_group if self.building_group_id else None
-        if group and community_id and group.compound.community_id != community_id:
-            raise ValidationError({"building_group": "楼组须在该约定所属的社区内。"})
-        if self.street_zone_id and community_id and self.street_zone.community_id != community_id:
-            raise ValidationError({"street_zone": "街面须在该约定所属的社区内。"})
+        if (
+            self.household_id
+            and community_id
+            and self.household.place_community_id() != community_id
+        ):
+            raise ValidationError({"household": "住户(商铺)须在该约定所属的社区内。"})
 
 
 class PetKind(models.TextChoices):
@@ -249,25 +211,38 @@ class PetKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class PetStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+
+
 class Pet(models.Model):
-    """A household's pet, recorded for the 文明养宠 version, whose rules are about pets."""
+    """A household's pet, recorded for the 文明养宠 version, whose rules are about pets. A
+    household may register or update its pets; staff confirm what it says."""
 
-    community_path = "account__scheme__community"
+    community_path = "household__community"
 
-    account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="pets", verbose_name="住户账户"
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="pets", verbose_name="住户"
     )
     name = models.CharField("名字", max_length=30)
     kind = models.CharField("种类", max_length=10, choices=PetKind.choices)
     registered_on = models.DateField("犬只登记日期", null=True, blank=True)
     vaccinated_on = models.DateField("最近免疫日期", null=True, blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=PetStatus.choices,
+        default=PetStatus.CONFIRMED,
+        help_text="住户自己登记或修改的信息为“待确认”,工作人员核实后确认。",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "宠物"
         verbose_name_plural = "宠物"
-        ordering = ["account", "name"]
+        ordering = ["household", "name"]
 
     def __str__(self):
         return f"{self.name}({self.get_kind_display()})"

@@ -7,13 +7,13 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from import_export import fields
 
-from communities.models import BuildingGroup
+from communities import services as places
+from communities.models import BuildingGroup, HouseholdKind
 from jinhai.imports import cells
 from jinhai.imports.base import Column, SheetResource, field_errors
 
 from .models import (
     Account,
-    AccountKind,
     AgreementScheme,
     EntryKind,
     PointEntry,
@@ -76,14 +76,15 @@ class PointsResource(SheetResource):
             .filter(compound__community_id__in=community_ids)
             .select_related("compound")
         }
+        self.places = places.household_index(community_ids=community_ids)
+        by_pk = {h.pk: h for h in self.places.values()}
         households, shops = {}, {}
         for account in self.scoped(Account).filter(scheme__community_id__in=community_ids):
-            if account.kind == AccountKind.HOUSEHOLD:
-                households[
-                    (account.scheme_id, account.building_group_id, cells.name_key(account.room))
-                ] = account
+            household = by_pk[account.household_id]
+            if household.kind == HouseholdKind.HOUSEHOLD:
+                households[(account.scheme_id, household.pk)] = account
             else:
-                shops[(account.scheme_id, cells.name_key(account.shop_name))] = account
+                shops[(account.scheme_id, cells.name_key(household.shop_name))] = account
         dates = [
             r.values["日期"] for r in records if isinstance(r.values.get("日期"), datetime.date)
         ]
@@ -107,12 +108,14 @@ class PointsResource(SheetResource):
         stored = set()
         if dates:
             stored = set(
-                PointEntry.objects.filter(
+                self.scoped(PointEntry)
+                .filter(
                     account__scheme__community_id__in=community_ids,
                     rule__isnull=False,
                     date__gte=min(dates),
                     date__lte=max(dates),
-                ).values_list("account_id", "rule_id", "date")
+                )
+                .values_list("account_id", "rule_id", "date")
             )
         already = 0
         for record in records:
@@ -214,22 +217,22 @@ class PointsResource(SheetResource):
         if group is None:
             record.fail("楼组", f"{compound}没有楼组“{group_name}”,或不在该约定的社区内")
             return None
-        key = (scheme.pk, group.pk, cells.name_key(room))
+        household = places.household_for_room(self.places, group, room)
+        if household.pk is None:
+            for reason in field_errors(household, exclude=["community", "building_group"]):
+                record.fail("室号", reason)
+        key = (scheme.pk, household.pk or id(household))
         account = households.get(key)
         if account is None:
-            account = Account(
-                scheme=scheme, kind=AccountKind.HOUSEHOLD, building_group=group, room=room
-            )
-            for reason in field_errors(
-                account, exclude=["scheme", "building_group", "street_zone"]
-            ):
-                record.fail("室号", reason)
+            account = Account(scheme=scheme, household=household)
             households[key] = account
         return account
 
     def save_records(self, records):
         accounts = {id(r.instance.account): r.instance.account for r in records}
-        Account.objects.bulk_create([a for a in accounts.values() if a.pk is None])
+        new = [a for a in accounts.values() if a.pk is None]
+        places.households_save(households={id(a.household): a.household for a in new}.values())
+        Account.objects.bulk_create(new)
         # In key order, so that two imports touching the same accounts cannot deadlock; the
         # balances and monthly figures then move with each inserted row (the ledger trigger).
         list(

@@ -1,18 +1,21 @@
 """Read side of the ledger: leaderboards, a household's rank, monthly totals."""
 
 import datetime
+from collections import defaultdict
 
-from django.db.models import Count, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import TruncMonth
 
+from communities.models import HouseholdKind
 from jinhai.db import subquery_count
 
 from .models import (
     Account,
-    AccountKind,
     AgreementScheme,
+    EntryKind,
     MonthlyPoints,
     PointEntry,
+    Reward,
 )
 
 
@@ -21,7 +24,7 @@ def leaderboard(scheme, limit=100):
     return list(
         Account.objects.filter(scheme=scheme)
         .ranked()
-        .select_related("building_group__compound")[:limit]
+        .select_related("household__building_group__compound")[:limit]
     )
 
 
@@ -43,9 +46,9 @@ def months(scheme):
 def top_households(scheme, month, limit=10):
     return list(
         MonthlyPoints.objects.filter(
-            scheme=scheme, month=month, account__kind=AccountKind.HOUSEHOLD
+            scheme=scheme, month=month, account__household__kind=HouseholdKind.HOUSEHOLD
         )
-        .select_related("account__building_group__compound")
+        .select_related("account__household__building_group__compound")
         .order_by("-points", "account_id")[:limit]
     )
 
@@ -53,22 +56,24 @@ def top_households(scheme, month, limit=10):
 def top_building_groups(scheme, month, limit=10):
     return list(
         MonthlyPoints.objects.filter(
-            scheme=scheme, month=month, account__kind=AccountKind.HOUSEHOLD
+            scheme=scheme, month=month, account__household__kind=HouseholdKind.HOUSEHOLD
         )
         .values(
-            "account__building_group",
-            "account__building_group__name",
-            "account__building_group__compound__name",
+            "account__household__building_group",
+            "account__household__building_group__name",
+            "account__household__building_group__compound__name",
         )
         .annotate(points=Sum("points"), households=Count("account"))
-        .order_by("-points", "account__building_group")[:limit]
+        .order_by("-points", "account__household__building_group")[:limit]
     )
 
 
 def top_shops(scheme, month, limit=10):
     return list(
-        MonthlyPoints.objects.filter(scheme=scheme, month=month, account__kind=AccountKind.SHOP)
-        .select_related("account")
+        MonthlyPoints.objects.filter(
+            scheme=scheme, month=month, account__household__kind=HouseholdKind.SHOP
+        )
+        .select_related("account__household")
         .order_by("-points", "account_id")[:limit]
     )
 
@@ -126,3 +131,65 @@ def scheme_page(scheme, month=None):
             by_rule=totals_by_rule(scheme, month),
         )
     return page
+
+
+def household_points(household) -> list[dict]:
+    """What 我的 shows of one household's points, scheme by scheme: the account with its rank in
+    the scheme and in its building group, every entry (newest first, marked when reversed), the
+    monthly figures, and the rewards its balance affords. Three queries however many entries."""
+    ahead = Account.objects.filter(scheme=OuterRef("scheme"), balance__gt=OuterRef("balance"))
+    accounts = list(
+        Account.objects.filter(household=household)
+        .select_related("scheme__community")
+        .annotate(
+            rank=subquery_count(ahead) + 1,
+            group_rank=subquery_count(
+                ahead.filter(
+                    household__building_group=OuterRef("household__building_group"),
+                    household__building_group__isnull=False,
+                )
+            )
+            + 1,
+            group_size=subquery_count(
+                Account.objects.filter(
+                    scheme=OuterRef("scheme"),
+                    household__building_group=OuterRef("household__building_group"),
+                )
+            ),
+            scheme_size=subquery_count(Account.objects.filter(scheme=OuterRef("scheme"))),
+        )
+        .order_by("scheme__name")
+    )
+    if not accounts:
+        return []
+    entries = defaultdict(list)
+    for entry in (
+        PointEntry.objects.filter(account__in=accounts)
+        .select_related("rule")
+        .annotate(was_reversed=Exists(PointEntry.objects.filter(reverses=OuterRef("pk"))))
+        .order_by("-date", "-pk")
+    ):
+        entries[entry.account_id].append(entry)
+    rewards = defaultdict(list)
+    for reward in Reward.objects.filter(
+        scheme__in=[a.scheme_id for a in accounts], stock__gt=0
+    ).order_by("cost", "name"):
+        rewards[reward.scheme_id].append(reward)
+    result = []
+    for account in accounts:
+        by_month = defaultdict(int)
+        for entry in entries[account.pk]:
+            if entry.kind != EntryKind.REDEMPTION:
+                by_month[entry.date.replace(day=1)] += entry.points
+        months_ = sorted(by_month.items())
+        result.append(
+            {
+                "account": account,
+                "entries": entries[account.pk],
+                "months": months_,
+                "peak": max((abs(p) for _, p in months_), default=0),
+                "affordable": [r for r in rewards[account.scheme_id] if r.cost <= account.balance],
+                "office": account.scheme.community,
+            }
+        )
+    return result

@@ -200,3 +200,27 @@ def rule_change(*, rule, points, description=None, monthly_cap=None) -> Rule:
     new.full_clean()
     new.save()
     return new
+
+
+def pets_confirm(*, pets, by) -> int:
+    """Staff confirm what households said about their pets; returns how many changed."""
+    from .models import PetStatus
+
+    return pets.filter(status=PetStatus.PENDING).update(status=PetStatus.CONFIRMED)
+
+
+def pet_register(*, household, name, kind, registered_on=None, vaccinated_on=None, pet=None):
+    """A household registers a pet or updates one of its own; staff confirm it afterwards. The
+    pet passed must already be this household's (the resident views fetch it so)."""
+    from .models import Pet, PetStatus
+
+    if pet is None:
+        pet = Pet(household=household)
+    elif pet.household_id != household.pk:
+        raise ValidationError("只能修改本户的宠物。")
+    pet.name, pet.kind = name, kind
+    pet.registered_on, pet.vaccinated_on = registered_on, vaccinated_on
+    pet.status = PetStatus.PENDING
+    pet.full_clean()
+    pet.save()
+    return pet

@@ -58,3 +58,18 @@ def ensure_after_migrate(sender, app_config=None, using="default", **kwargs):
 
     if app_config is not None and app_config.label == "self_governance":
         ensure(connections[using])
+
+
+def drop(connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(DROP[connection.vendor])
+
+
+def drop_operation(apps, schema_editor):
+    """For a migration that rebuilds the account table: SQLite refuses to rebuild a table that
+    another table's trigger names, so the trigger goes first; `ensure_operation` brings it back."""
+    drop(schema_editor.connection)
+
+
+def ensure_operation(apps, schema_editor):
+    ensure(schema_editor.connection)

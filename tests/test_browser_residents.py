@@ -1,0 +1,69 @@
+"""The resident side in a real browser at a phone's width, on the demo data: a resident types the
+code from a printed card, sees her household's ledger and registers a pet; staff confirm it."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from .browser import PHONE, axe_violations, chromium, horizontal_overflow, needs_chromium, open_page
+
+pytestmark = needs_chromium
+
+
+@pytest.fixture(scope="module")
+def resident_site(django_db_setup, django_db_blocker):
+    """The demo with its printed codes, committed, with a live server (as in test_browser.py)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        migrated = connection.creation.serialize_db_to_string()
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    server = LiveServer("localhost")
+    try:
+        yield server.url, printed
+    finally:
+        server.stop()
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(migrated)
+
+
+@pytest.mark.django_db
+def test_a_resident_takes_her_cards_code_and_sees_her_ledger(resident_site):
+    url, printed = resident_site
+    address, code = re.search(r"户码 (.+?) (\d{5}-\d{5}-\d{5})", printed).groups()
+    staff_password = re.search(r"新建账号 jinhai 密码 (\S+)", printed).group(1)
+    with chromium() as browser, open_page(browser, **PHONE) as (page, watch):
+        page.goto(f"{url}/my/claim/?code={code}", wait_until="networkidle")
+        assert page.input_value("#id_code") == code  # the card's QR link fills the form in
+        page.click("text=进入本户页面")
+        page.wait_for_url(f"{url}/my/")
+        assert address in page.inner_text("main")
+        assert page.locator("table.ledger tbody tr").count() > 0
+        assert "积分余额" in page.inner_text("main")
+        assert horizontal_overflow(page) <= 0
+        assert axe_violations(page) == []
+        page.fill("form[action='/my/pets/'] #id_name", "花花")
+        page.select_option("form[action='/my/pets/'] #id_kind", "cat")
+        page.click("text=提交登记")
+        assert "工作人员确认后生效" in page.inner_text("main")
+        assert watch.console_errors == []
+        page.click("text=退出本户")
+        assert page.locator("#id_code").count() == 1
+
+    with chromium() as browser, open_page(browser) as (page, _):
+        page.goto(f"{url}/admin/login/?next=/admin/", wait_until="networkidle")
+        page.fill("#id_username", "jinhai")
+        page.fill("#id_password", staff_password)
+        page.click("input[type=submit]")
+        page.goto(f"{url}/admin/self_governance/pet/?status__exact=pending")
+        assert "花花" in page.inner_text("#result_list")
+        page.check("#result_list input.action-select")
+        page.select_option("select[name=action]", "confirm")
+        page.click("button[name=index]")
+        assert "已确认 1 条宠物信息" in page.inner_text("body")
