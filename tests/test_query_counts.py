@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from self_governance.agreements import services as agreement_services
 from self_governance.agreements.models import Account, AgreementScheme, Reward, Rule
@@ -168,7 +169,7 @@ def _grow_fund(world, compound, i):
     fund_services.project_move(project=project, to="implementing", by=None)
     fund_services.expenditure_add(
         project=project,
-        date=datetime.date(2022, 8, 1),
+        date=timezone.localdate(),  # paid after its 立项, which was today
         amount="1000",
         payee="施工单位",
         purpose=f"材料{i}",
