@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
@@ -143,6 +144,12 @@ class ScopedFieldsMixin:
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
 
 
+# The largest key a database column holds (a signed 64-bit integer), and the change-list
+# parameters that are free text (an 18-digit ID number searched for is text, not a key).
+MAX_KEY = 2**63 - 1
+FREE_TEXT_PARAMS = {SEARCH_VAR}
+
+
 class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
     """Base of every ModelAdmin in the portal."""
 
@@ -161,6 +168,18 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
         plurals = {str(opts.verbose_name_plural) for opts in links}
         model_count = {name: n for name, n in model_count.items() if str(name) not in plurals}
         return _without_links(to_delete, prefixes), model_count, perms_needed, protected
+
+    def changelist_view(self, request, extra_context=None):
+        # A filter value no database column can hold (a key of 30 digits) fails only when the
+        # query runs, past the change list's own check of its parameters: refuse it first, the
+        # way Django answers any lookup it cannot use (back to the list with ?e=1).
+        if any(
+            key not in FREE_TEXT_PARAMS and value.isdigit() and int(value) > MAX_KEY
+            for key, values in request.GET.lists()
+            for value in values
+        ):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Forms check what they can; a service may still refuse at write time (another user

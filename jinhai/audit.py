@@ -8,9 +8,15 @@ Values that identify a person beyond need (a phone number, a room) are masked in
 from auditlog.registry import auditlog
 
 
+# Kept by the model itself from other fields (the pinyin sort key): a change to it is no change
+# a person made, and the log would name it beside every renamed record.
+DERIVED_FIELDS = ("sort_key",)
+
+
 def register_personal(model, *, mask=(), exclude=()):
     if not auditlog.contains(model):
-        auditlog.register(model, mask_fields=list(mask), exclude_fields=list(exclude))
+        derived = [f.name for f in model._meta.fields if f.name in DERIVED_FIELDS]
+        auditlog.register(model, mask_fields=list(mask), exclude_fields=[*exclude, *derived])
 
 
 def forget(model, pks) -> int:

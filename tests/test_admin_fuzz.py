@@ -93,6 +93,16 @@ def test_a_nul_byte_in_the_autocomplete_term_is_a_chinese_400(world, client_of):
     assert response.status_code == 400
 
 
+def test_a_key_no_column_can_hold_goes_back_to_the_list(world, client_of):
+    # Found by the fuzz below: 30 digits in a related filter overflowed SQLite's integer (a 500).
+    from communities.models import BuildingGroup
+
+    url = _url(BuildingGroup, "changelist")
+    response = client_of.get(url, {"compound__community": "1" * 30})
+    assert (response.status_code, response["Location"]) == (302, f"{url}?e=1")
+    assert client_of.get(url, {"q": "310120198001011234"}).status_code == 200
+
+
 def test_a_non_number_in_an_autocomplete_field_is_a_form_error(world, client_of):
     for value in ("abc", "1.5", "９"):
         response = client_of.post(
