@@ -376,8 +376,13 @@ def test_two_staff_paying_at_once_cannot_overspend(committed):
     services.project_move(project=project, to="implementing", by=None)
 
     def pay(amount):
-        services.expenditure_add(
-            project=project, date=D(2022, 8, 1), amount=amount, payee="x", purpose="y", by=None
+        services.expenditure_add(  # paid after its 立项, which was today
+            project=project,
+            date=timezone.localdate(),
+            amount=amount,
+            payee="x",
+            purpose="y",
+            by=None,
         )
 
     outcomes = at_once(pay, "20000", "20000")
