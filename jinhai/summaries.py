@@ -195,6 +195,15 @@ def _queue_refresh(subdistrict_ids) -> None:
         cache.delete_many([f"jinhai:figures-refresh:{pk}" for pk in due])
 
 
+def refresh_all(*, subdistrict_id: int | None = None):
+    """Refresh every subdistrict's summaries (or one's): yields (name, summaries written)."""
+    subdistricts = Subdistrict.objects.order_by("pk")
+    if subdistrict_id is not None:
+        subdistricts = subdistricts.filter(pk=subdistrict_id)
+    for pk, name in subdistricts.values_list("pk", "name"):
+        yield name, figures_refresh(subdistrict_id=pk)
+
+
 @task()
 def refresh_figures(subdistrict_ids: list[int]) -> str:
     """The background refresh a page queues for the subdistricts whose summaries are stale."""

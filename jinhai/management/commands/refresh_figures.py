@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from communities.models import Subdistrict
-from jinhai.summaries import figures_refresh
+from jinhai.summaries import refresh_all
 
 
 class Command(BaseCommand):
@@ -14,12 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--subdistrict", type=int, help="只重算这个街道(编号)")
 
     def handle(self, *args, subdistrict=None, **options):
-        subdistricts = Subdistrict.objects.order_by("pk")
-        if subdistrict is not None:
-            subdistricts = subdistricts.filter(pk=subdistrict)
         written = 0
-        for pk, name in subdistricts.values_list("pk", "name"):
-            n = figures_refresh(subdistrict_id=pk)
+        for name, n in refresh_all(subdistrict_id=subdistrict):
             written += n
             self.stdout.write(f"{name}:{n} 条")
         self.stdout.write(self.style.SUCCESS(f"共重算 {written} 条统计。"))
