@@ -136,6 +136,8 @@ def read(*, subdistrict_id: int | None = None, fund=None, inspection=None) -> Re
         inspection_choices=inspection_choices,
     )
     by_place = {(r.subdistrict_id, r.year): r for r in rows}
+    # A subdistrict deleted while its summary was being counted is simply not there.
+    ids = [pk for pk in ids if (pk, STANDING) in by_place]
     versions = subdistrict_versions(ids)
     stale = [
         pk
