@@ -4,14 +4,16 @@ Every number comes from the apps' selectors, so the dashboard, the public page a
 pages cannot disagree. A `Scope` decides which rows count: a staff user's own, or
 `Scope(everything=True)` for the public page, which shows only totals (no person, no household).
 
-The page's queries are fixed whatever the data size: two for the years, one for every
-per-community figure at once, and one per monthly or per-type series.
+The queries are fixed whatever the data size: two for the years, one for every per-community
+figure at once, and one per monthly or per-type series. The public page does not run them per
+request: it reads the per-subdistrict summaries that `jinhai.summaries` keeps of the same `Facts`.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
@@ -23,7 +25,12 @@ from self_governance.agreements.models import MonthlyPoints, Redemption
 from self_governance.fund.models import FundAllocation
 from self_governance.fund.selectors import community_fund_figures
 from volunteers.models import Participation
-from volunteers.selectors import attendance_by_community, coverage_by_community, hours_by_community
+from volunteers.selectors import (
+    attendance_by_community,
+    coverage_by_community,
+    hours_by_community,
+    hours_by_month,
+)
 
 from .charts import Chart, ChartKind, Series
 from .scoping import Scope
@@ -73,24 +80,89 @@ def month_label(month: datetime.date) -> str:
     return f"{month.year}年{month.month}月"
 
 
-def portal_charts(scope: Scope, years: Years) -> list[Chart]:
+@dataclass
+class Facts:
+    """The numbers behind the charts, before they are drawn: what a figure summary keeps."""
+
+    communities: list  # rows with name, sort_order, pk and the per-community counts and sums
+    hours: dict  # month -> service hours
+    gained: dict  # month -> points given (awards less deductions)
+    spent: dict  # month -> points redeemed
+    inspections: dict  # kind -> {result or "": organizations}
+
+
+FIGURE_FIELDS = (
+    "n_groups",
+    "n_groups_led",
+    "n_zones",
+    "n_zones_led",
+    "n_invited",
+    "n_attended",
+    "allocated",
+    "approved",
+    "spent",
+)
+
+
+def facts_for(scope: Scope, years: Years) -> Facts:
+    """Every number the charts show for `scope`: one query for the per-community figures, one
+    per monthly series and one for the inspections."""
     communities = scope.filter(Community.objects.order_by("sort_order", "pk"))
     communities = list(
         community_fund_figures(
             hours_by_community(attendance_by_community(coverage_by_community(communities))),
             years.fund,
-        )
+        ).values("pk", "name", "sort_order", *FIGURE_FIELDS)
     )
+    return Facts(
+        communities=communities,
+        hours={
+            _as_date(month): hours or 0
+            for month, hours, _ in hours_by_month(scope.filter(Participation.objects.all()))
+        },
+        gained=points_by_month(scope.filter(MonthlyPoints.objects.all())),
+        spent=redeemed_by_month(scope.filter(Redemption.objects.all())),
+        inspections=results_by_kind(
+            scope.filter(SocialOrganization.objects.all()), years.inspection
+        ),
+    )
+
+
+def portal_charts(scope: Scope, years: Years) -> list[Chart]:
+    return charts_from(facts_for(scope, years), years)
+
+
+def charts_from(facts: Facts, years: Years) -> list[Chart]:
+    communities = [SimpleNamespace(**row) for row in facts.communities]
     return [
         leader_coverage(communities),
         training_attendance(communities),
-        hours_per_month(scope.filter(Participation.objects.all())),
-        points_per_month(
-            scope.filter(MonthlyPoints.objects.all()), scope.filter(Redemption.objects.all())
-        ),
+        hours_per_month(facts.hours),
+        points_per_month(facts.gained, facts.spent),
         fund_by_community(communities, years.fund),
-        inspection_status(scope.filter(SocialOrganization.objects.all()), years.inspection),
+        inspection_status(facts.inspections, years.inspection),
     ]
+
+
+def points_by_month(monthly) -> dict:
+    return dict(
+        monthly.order_by()
+        .values("month")
+        .annotate(points=Sum("points"))
+        .values_list("month", "points")
+    )
+
+
+def redeemed_by_month(redemptions) -> dict:
+    spent = (
+        redemptions.annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(points=Sum("points"))
+        .values_list("month", "points")
+    )
+    # TruncMonth gives a datetime on some backends and a date on others.
+    return {_as_date(month): points for month, points in spent}
 
 
 def leader_coverage(communities) -> Chart:
@@ -136,14 +208,8 @@ def training_attendance(communities) -> Chart:
     )
 
 
-def hours_per_month(participations) -> Chart:
-    months = list(
-        participations.annotate(month=TruncMonth("activity__date"))
-        .order_by("month")
-        .values("month")
-        .annotate(hours=Sum("hours"))
-        .values_list("month", "hours")
-    )
+def hours_per_month(hours: dict) -> Chart:
+    months = sorted(hours.items())
     return Chart(
         key="service-hours",
         title="每月志愿服务时长",
@@ -156,22 +222,7 @@ def hours_per_month(participations) -> Chart:
     )
 
 
-def points_per_month(monthly, redemptions) -> Chart:
-    gained = dict(
-        monthly.order_by()
-        .values("month")
-        .annotate(points=Sum("points"))
-        .values_list("month", "points")
-    )
-    spent = dict(
-        redemptions.annotate(month=TruncMonth("date"))
-        .order_by()
-        .values("month")
-        .annotate(points=Sum("points"))
-        .values_list("month", "points")
-    )
-    # TruncMonth gives a datetime on some backends and a date on others.
-    spent = {_as_date(month): points for month, points in spent.items()}
+def points_per_month(gained: dict, spent: dict) -> Chart:
     months = sorted(set(gained) | set(spent))
     return Chart(
         key="points",
@@ -210,8 +261,7 @@ def fund_by_community(communities, year: int) -> Chart:
     )
 
 
-def inspection_status(organizations, year: int) -> Chart:
-    table = results_by_kind(organizations, year)
+def inspection_status(table: dict, year: int) -> Chart:
     kinds = [(value, label) for value, label in OrganizationKind.choices if value in table]
     results = [(value, label) for value, label in InspectionResult.choices] + [("", NO_RECORD)]
     return Chart(

@@ -1,5 +1,6 @@
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -98,3 +99,48 @@ class AccessRecord(LogEntry):
 from .jobs.models import Job  # noqa: E402
 
 __all__ = ["AccessRecord", "ImportLog", "Job"]
+
+
+class FigureSummary(models.Model):
+    """One subdistrict's figures for one year, kept so that the public figures page reads a few
+    rows instead of counting every ledger row (jinhai.summaries keeps them)."""
+
+    # A summary's own save changes no public page: the page reads it when it is rendered.
+    shown_on_public_pages = False
+
+    subdistrict = models.ForeignKey(
+        "communities.Subdistrict",
+        on_delete=models.CASCADE,
+        related_name="figure_summaries",
+        verbose_name="街道",
+        help_text="这些数字所属的街道。",
+    )
+    year = models.PositiveSmallIntegerField(
+        "年度", help_text="自治金与社会组织年检按这一年统计;按月的数字不分年度。"
+    )
+    has_fund = models.BooleanField(
+        "有自治金数据", default=False, help_text="该街道这一年有自治金额度下达。"
+    )
+    has_inspection = models.BooleanField(
+        "有年检数据", default=False, help_text="该街道这一年有社会组织年检记录。"
+    )
+    payload = models.JSONField(
+        "统计数字", default=dict, encoder=DjangoJSONEncoder, help_text="图表所用的全部数字。"
+    )
+    versions = models.CharField(
+        "数据版本",
+        max_length=100,
+        blank=True,
+        help_text="统计时该街道的数据版本;此后该街道有改动,统计就已过时,由后台任务重算。",
+    )
+    computed_at = models.DateTimeField("统计时间", default=timezone.now, help_text="重算的时间。")
+
+    class Meta:
+        verbose_name = "数据公开统计"
+        verbose_name_plural = "数据公开统计"
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "year"], name="figure_summary_once")
+        ]
+
+    def __str__(self):
+        return f"{self.subdistrict_id} {self.year}"

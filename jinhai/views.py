@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 
@@ -14,10 +15,10 @@ from communities.models import Community, Subdistrict
 from orgs.selectors import with_org_figures
 from volunteers.selectors import with_leader_figures
 
-from . import search, todo
+from . import search, summaries, todo
 from .caching import SITE, Place, cache_public, subdistrict_shown
 from .charts import workbook
-from .figures import Years, portal_charts
+from .figures import Years, charts_from, portal_charts
 from .jobs import services as jobs
 from .jobs.models import JobKind
 from .scoping import Scope
@@ -162,22 +163,24 @@ class FiguresView(TemplateView):
     export_name = "金海数据"
 
     @classmethod
-    def scope_for(cls, user, params=None) -> Scope:
-        pk = _subdistrict_asked(params or {})
-        return Scope(subdistrict_id=pk) if pk else Scope(everything=True)
-
-    @classmethod
     def shows(cls, chart, user) -> bool:
         return True
 
     @classmethod
     def figures(cls, user, params) -> tuple[Years, list]:
         """The years asked for (`fund_year`, `inspection_year`) and the charts the user sees."""
-        scope = cls.scope_for(user, params)
-        years = Years.pick(
-            scope, fund=params.get("fund_year"), inspection=params.get("inspection_year")
+        return cls.figures_read(user, params)[:2]
+
+    @classmethod
+    def figures_read(cls, user, params) -> tuple[Years, list, bool]:
+        # The public page reads the subdistricts' summaries (jinhai.summaries), never the rows.
+        found = summaries.read(
+            subdistrict_id=_subdistrict_asked(params),
+            fund=params.get("fund_year"),
+            inspection=params.get("inspection_year"),
         )
-        return years, [c for c in portal_charts(scope, years) if cls.shows(c, user)]
+        charts = [c for c in charts_from(found.facts, found.years) if cls.shows(c, user)]
+        return found.years, charts, found.fresh
 
     @classmethod
     def spreadsheet(cls, years, charts) -> tuple[str, bytes]:
@@ -185,7 +188,14 @@ class FiguresView(TemplateView):
         return f"{cls.export_name}_{years.fund}.xlsx", workbook(charts, title=cls.export_name)
 
     def get(self, request, *args, **kwargs):
-        self.years, self.charts = self.figures(request.user, request.GET)
+        self.years, self.charts, fresh = self.figures_read(request.user, request.GET)
+        response = self.respond(request, *args, **kwargs)
+        if not fresh:
+            # Stale summaries (a refresh is queued): shown, but not kept in the page cache.
+            patch_cache_control(response, no_store=True)
+        return response
+
+    def respond(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":
             name, content = self.spreadsheet(self.years, self.charts)
             response = HttpResponse(
@@ -217,12 +227,17 @@ class DashboardView(FiguresView):
     export_name = "数据看板"
 
     @classmethod
-    def scope_for(cls, user, params=None) -> Scope:
-        return Scope.for_user(user)
-
-    @classmethod
     def shows(cls, chart, user) -> bool:
         return user.has_perm(chart.permission)
+
+    @classmethod
+    def figures(cls, user, params) -> tuple[Years, list]:
+        # Counted from the rows of the user's own scope, which summaries per subdistrict miss.
+        scope = Scope.for_user(user)
+        years = Years.pick(
+            scope, fund=params.get("fund_year"), inspection=params.get("inspection_year")
+        )
+        return years, [c for c in portal_charts(scope, years) if cls.shows(c, user)]
 
     def get(self, request, *args, **kwargs):
         self.years, self.charts = self.figures(request.user, request.GET)

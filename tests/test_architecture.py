@@ -16,7 +16,14 @@ PACKAGES = ["jinhai", "communities", "volunteers", "self_governance", "orgs", "r
 APPS = {"communities", "volunteers", "self_governance", "orgs"}
 # The parts of `jinhai` that gather every app: the URLs, the pages made of several apps' figures,
 # and the settings that list the apps.
-ROOF = {"jinhai.urls", "jinhai.views", "jinhai.figures", "jinhai.settings", "jinhai.settings_test"}
+ROOF = {
+    "jinhai.urls",
+    "jinhai.views",
+    "jinhai.figures",
+    "jinhai.summaries",
+    "jinhai.settings",
+    "jinhai.settings_test",
+}
 ROOMS = {"agreements", "fund", "campaign"}
 
 

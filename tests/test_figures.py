@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -25,7 +26,7 @@ from .factories import (
     SocialOrganizationFactory,
     VolunteerFactory,
 )
-from .jobs import finished_download
+from .jobs import finished_download, run_queued_jobs
 
 FIGURES = reverse("figures")
 DASHBOARD = reverse("dashboard")
@@ -88,6 +89,11 @@ def test_public_figures_count_every_community_from_the_rows(world, client):
 def test_public_figures_follow_the_data(world, client):
     before = series(charts_of(client.get(FIGURES))["leader-coverage"], "尚无楼组长的楼组")
     BuildingGroupFactory(compound=world.a.compound, name="2号楼")
+    # The page shows the summary it has, uncached, and queues its subdistrict's refresh.
+    stale = client.get(FIGURES)
+    assert series(charts_of(stale)["leader-coverage"], "尚无楼组长的楼组") == before
+    assert "no-store" in stale["Cache-Control"]
+    assert run_queued_jobs() == 1
     assert series(charts_of(client.get(FIGURES))["leader-coverage"], "尚无楼组长的楼组") == {
         **before,
         "正学社区": 1,
@@ -133,8 +139,13 @@ def test_public_figures_on_an_empty_database(db, client):
 def test_public_figures_make_the_same_queries_however_much_data(
     world, client, django_assert_num_queries
 ):
-    with django_assert_num_queries(7):
+    # The subdistricts, their summaries, and (for one subdistrict) its name for the crumbs.
+    call_command("refresh_figures", stdout=io.StringIO())
+    one = {"subdistrict": world.subdistrict.pk}
+    with django_assert_num_queries(2):
         client.get(FIGURES)
+    with django_assert_num_queries(3):
+        client.get(FIGURES, one)
     for n in range(10):
         community = CommunityFactory(subdistrict=world.subdistrict)
         group = BuildingGroupFactory(compound__community=community)
@@ -145,9 +156,12 @@ def test_public_figures_make_the_same_queries_however_much_data(
         AnnualInspectionFactory(
             organization=SocialOrganizationFactory(subdistrict=world.subdistrict), year=2020 + n
         )
-    with django_assert_num_queries(7):
+    call_command("refresh_figures", stdout=io.StringIO())
+    with django_assert_num_queries(2):
         response = client.get(FIGURES)
     assert len(charts_of(response)["leader-coverage"]["labels"]) == 13
+    with django_assert_num_queries(3):
+        client.get(FIGURES, one)
 
 
 def test_public_export_has_a_sheet_per_chart_with_the_same_numbers(world, client):
