@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import participation, views
 
 app_name = "residents"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("pets/", views.pet, name="pet_add"),
     path("pets/<int:pk>/", views.pet, name="pet_change"),
+    path("proposals/new/", participation.proposal_new, name="proposal_new"),
+    path("projects/<int:pk>/support/", participation.support, name="support"),
+    path("projects/<int:pk>/withdraw/", participation.support_withdraw, name="support_withdraw"),
 ]

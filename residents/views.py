@@ -12,6 +12,7 @@ from communities import codes
 from self_governance.agreements import services as agreements
 from self_governance.agreements.models import Pet
 from self_governance.agreements.selectors import household_points
+from self_governance.fund import selectors as fund
 
 from . import ratelimit, session
 from .forms import ClaimForm, PetForm
@@ -50,6 +51,8 @@ def my(request):
             "schemes": household_points(household),
             "pets": list(household.pets.order_by("name")),
             "pet_form": PetForm(),
+            "proposals": fund.household_proposals(household),
+            "supportable": fund.supportable(household),
         },
     )
 

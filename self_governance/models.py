@@ -37,6 +37,7 @@ from .fund.models import (
     FundProject,
     ProjectMove,
 )
+from .fund.participation import Support
 
 __all__ = [
     "Account",
@@ -62,4 +63,5 @@ __all__ = [
     "Reward",
     "RoundScore",
     "Rule",
+    "Support",
 ]

@@ -156,6 +156,12 @@ EXTRA = {
     "residents:logout": dict.fromkeys(USERS, 405),
     "residents:pet_add": dict.fromkeys(USERS, 405),
     "residents:pet_change": dict.fromkeys(USERS, 405),
+    # 居民提议 and 附议 (tests/test_proposals.py): the form for a household only, the writes POSTs.
+    "residents:proposal_new": {**dict.fromkeys(USERS, 404), **dict.fromkeys(HOUSEHOLDS, 200)},
+    "residents:support": dict.fromkeys(USERS, 405),
+    "residents:support_withdraw": dict.fromkeys(USERS, 405),
+    # 审核提议: community A's project (no proposal: the page says so).
+    "admin:self_governance_fundproject_review": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
 }  # fmt: skip
 
 
@@ -176,6 +182,9 @@ def extra_args(world, users):
         "admin:volunteers_activity_participants": [world.a.activity.pk],
         "admin:volunteers_training_attendance": [world.a.training.pk],
         "admin:self_governance_fundproject_move": [world.fund.project.pk],
+        "admin:self_governance_fundproject_review": [world.fund.project.pk],
+        "residents:support": [world.fund.project.pk],
+        "residents:support_withdraw": [world.fund.project.pk],
         "admin:self_governance_contest_results": [world.fund.contest.pk],
         "admin:jinhai_job_status": [users.job.pk],
         "admin:jinhai_job_download": [users.job.pk],

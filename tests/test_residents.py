@@ -6,12 +6,15 @@ import pytest
 from django.core.management import call_command
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from communities import codes
 from communities.models import Household, HouseholdSession
 from residents import session
 from self_governance.agreements import services as agreements
 from self_governance.agreements.models import Account, Pet
+from self_governance.fund import services as fund
+from self_governance.fund.models import FundProject
 
 from .conftest import household_client
 from .factories import HouseholdFactory
@@ -127,6 +130,8 @@ def test_my_page_queries_are_flat(client, households, world, django_assert_num_q
     household_client(client, households.a)
     client.get(reverse("residents:my"))
 
+    ago = timezone.now() - datetime.timedelta(days=2)
+
     def grow():
         rule = account.scheme.rules.create(code="G09", description="楼道清扫", points=1)
         for day in range(1, 11):
@@ -141,13 +146,25 @@ def test_my_page_queries_are_flat(client, households, world, django_assert_num_q
                 ),
             )
             Pet.objects.create(household=households.a, name=f"小{n}", kind="cat")
+            # Its proposals, and projects it may support (tests/test_proposals.py).
+            project = fund.proposal_submit(
+                household=households.a,
+                title=f"提议{n}",
+                category="other",
+                description="为什么",
+                amount=100,
+            )
+            FundProject.objects.filter(pk=project.pk).update(review="accepted", created_at=ago)
+            fund.support_add(project=project, household=households.a)
 
-    with django_assert_num_queries(5):
+    # The page, its points, its pets, its proposals and the projects it may support (附议).
+    with django_assert_num_queries(7):
         client.get(reverse("residents:my"))
     grow()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         page = client.get(reverse("residents:my"))
     assert page.content.decode().count("G09 楼道清扫") == 10
+    assert page.content.decode().count("撤回附议") == 10
 
 
 def test_pets_are_registered_by_the_household_and_confirmed_by_staff(client, households, world):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from jinhai import todo
 from self_governance.campaign.models import Enrollment
 from self_governance.fund import services as fund_services
-from self_governance.fund.models import ProjectMove
+from self_governance.fund.models import FundProject, ProjectMove
 from volunteers import services
 
 from .factories import (
@@ -96,10 +96,10 @@ def test_the_page_costs_the_same_whatever_the_work(world, users, login, django_a
     # session, user, permissions (2), placement, each kind's work (one query each, two for the
     # vacancies; community staff are not asked for 年检), the admin's recent actions, and the
     # session saved again (its idle timeout moves on)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         client.get(reverse("admin:index"))
     _overdue(world, world.a.building_group, 40)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(reverse("admin:index"))
     assert _group(response.context["todo"], "rectifications_overdue").total >= 42
 
@@ -233,16 +233,43 @@ def test_every_kind_at_tenfold_data_costs_the_same(world, users, login, django_a
             ActivityFactory(community=world.a.community, date=today)
             SocialOrganizationFactory(subdistrict=world.subdistrict)
             _overdue(world, world.a.building_group, 1)
+            FundProject.objects.create(
+                community=world.a.community,
+                year=2022,
+                title=f"提议{n}-{i}",
+                category="other",
+                amount_requested=1,
+                household=world.a.points.household.household,
+                review="pending",
+            )
 
     grow(1)
-    # session, user, permissions (2), placement, the seven kinds (eight queries), the recent
+    # session, user, permissions (2), placement, the eight kinds (nine queries), the recent
     # actions, the session saved again (a savepoint, the update, its release)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         client.get(reverse("admin:index"))
     grow(10)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(reverse("admin:index"))
     groups = {g.kind.key: g for g in response.context["todo"]}
-    assert len(groups) == 7 and all(
+    assert len(groups) == 8 and all(
         g.total >= 11 for g in groups.values() if g.kind.key != "fund_notices_ending"
     )
+
+
+def test_proposals_to_review_are_each_communitys_own(world, users, households):
+    from self_governance.fund import services
+
+    proposal = services.proposal_submit(
+        household=households.a,
+        title="加装扶手",
+        category="elderly",
+        description="老人多",
+        amount=800,
+    )
+    tasks = _tasks(users.staff_a, "fund_proposals_to_review")
+    assert [t.title for t in tasks] == ["加装扶手"]
+    assert tasks[0].url == reverse("admin:self_governance_fundproject_review", args=[proposal.pk])
+    assert _tasks(users.staff_b, "fund_proposals_to_review") == []
+    services.proposal_accept(project=proposal, by=None)
+    assert _tasks(users.staff_a, "fund_proposals_to_review") == []

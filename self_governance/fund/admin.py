@@ -35,6 +35,7 @@ from .models import (
     ProjectStatus,
 )
 from .resources import FundProjectsResource
+from .review_admin import ProposalReviewMixin
 
 
 def _yuan(value) -> str:
@@ -205,7 +206,7 @@ class ProjectMoveForm(forms.Form):
 
 
 @admin.register(FundProject)
-class FundProjectAdmin(ScopedImportExportAdmin):
+class FundProjectAdmin(ProposalReviewMixin, ScopedImportExportAdmin):
     resource_classes = [FundProjectsResource]
     list_display = [
         "title",
@@ -217,8 +218,10 @@ class FundProjectAdmin(ScopedImportExportAdmin):
         "amount_requested",
         "amount_approved",
         "spent_display",
+        "supports_display",
+        "review_display",
     ]
-    list_filter = ["year", "status", "category", ("community", related_only)]
+    list_filter = ["year", "status", "review", "category", ("community", related_only)]
     list_select_related = ["community", "compound"]
     search_fields = ["title", "proposer", "description", "community__name"]
     autocomplete_fields = ["community", "compound"]
@@ -232,13 +235,14 @@ class FundProjectAdmin(ScopedImportExportAdmin):
         ("amount_requested", "amount_approved"),
         "status",
         "status_actions",
+        ("review_display", "review_note"),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_spent()
+        return super().get_queryset(request).with_spent().with_supports()
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["status", "amount_approved", "status_actions"]
+        fixed = ["status", "amount_approved", "status_actions", "review_display", "review_note"]
         if obj is not None and obj.is_funded:
             # Approved money is counted against this community, year and request.
             fixed += ["community", "year", "amount_requested"]
@@ -268,7 +272,8 @@ class FundProjectAdmin(ScopedImportExportAdmin):
                 "<int:pk>/move/",
                 self.admin_site.admin_view(self.move_view),
                 name="self_governance_fundproject_move",
-            )
+            ),
+            *self.review_urls(),
         ] + super().get_urls()
 
     def move_view(self, request, pk):

@@ -17,7 +17,7 @@ from communities.models import (
     Community,
     Compound,
 )
-from jinhai.db import contains_all, subquery_sum
+from jinhai.db import contains_all, subquery_count, subquery_sum
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField, RandomName, public_flag
 from jinhai.validators import future_date_error, validate_public_text
@@ -137,19 +137,42 @@ SPENDING_STATUSES = [ProjectStatus.IMPLEMENTING, ProjectStatus.ACCEPTED]
 NOTICE_DAYS = 7
 
 
+class ProposalReview(models.TextChoices):
+    """Where a resident proposal (居民提议) stands with staff. Staff-entered projects have none."""
+
+    PENDING = "pending", "待审核"
+    ACCEPTED = "accepted", "已采纳"
+    MERGED = "merged", "已合并"
+    DECLINED = "declined", "未采纳"
+
+
+# A resident proposal is public only once staff took it into the process; nothing a resident
+# writes is public before that.
+HIDDEN_REVIEWS = [ProposalReview.PENDING, ProposalReview.MERGED, ProposalReview.DECLINED]
+# Households support (附议) a project while it is still being shaped.
+SUPPORT_STATUSES = [ProjectStatus.COLLECTING, ProjectStatus.DISCUSSING]
+
+
 class FundProjectQuerySet(ScopedQuerySet):
+    def reviewed(self):
+        """Projects anyone may see: staff-entered ones and accepted resident proposals."""
+        return self.exclude(review__in=HIDDEN_REVIEWS)
+
+    def with_supports(self):
+        """`n_supports`: how many households support (附议) the project."""
+        # Through the reverse relation: participation.py imports this module, not the other way.
+        supports = self.model._meta.get_field("supports").related_model
+        return self.annotate(
+            n_supports=subquery_count(supports.objects.filter(project=OuterRef("pk")))
+        )
+
     def funded(self):
         return self.filter(status__in=FUNDED_STATUSES)
 
     def public(self):
-        """Projects the public fund pages can show: those of a year that has an allocation (the
-        years `selectors.fund_years` offers), or of this year while there is no allocation at
-        all (the year those pages fall back to)."""
-        allocations = FundAllocation.objects.order_by()
-        return self.filter(
-            Q(year__in=allocations.values("year"))
-            | (Q(year=timezone.localdate().year) & ~models.Exists(allocations))
-        )
+        """Projects the public fund pages show: every reviewed project, of any year (the years
+        `selectors.fund_years` offers are those with an allocation or such a project)."""
+        return self.reviewed()
 
     def matching(self, terms):
         """Projects whose title contains every term (the public search)."""
@@ -220,6 +243,42 @@ class FundProject(models.Model):
         help_text="只能在项目页面的“办理”中逐步变更。",
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    household = models.ForeignKey(
+        "communities.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name="提议住户",
+        help_text="居民提议的提出户;公开时只显示小区和楼组。",
+        editable=False,
+    )
+    review = models.CharField(
+        "提议审核",
+        max_length=10,
+        choices=ProposalReview.choices,
+        blank=True,
+        editable=False,
+        help_text="居民提议才有;在“审核提议”中办理。待审核、已合并、未采纳的提议不公开。",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_proposals",
+        verbose_name="并入项目",
+        help_text="提议合并到的已有项目。",
+        editable=False,
+    )
+    review_note = models.CharField(
+        "审核说明",
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="未采纳的理由等,提议住户在“我的”中看到。",
+        validators=[validate_public_text],
+    )
 
     objects = FundProjectQuerySet.as_manager()
 
@@ -233,6 +292,13 @@ class FundProject(models.Model):
                 fields=["community", "year", "title"],
                 name="fund_project_title_unique",
                 violation_error_message="该社区这一年度已有同名的自治金项目。",
+            ),
+            # A resident proposal always has a review state, and only a proposal has one.
+            models.CheckConstraint(
+                condition=Q(household__isnull=True, review="")
+                | (Q(household__isnull=False) & ~Q(review="")),
+                name="fund_project_proposal_reviewed",
+                violation_error_message="居民提议须有审核状态,其他项目没有。",
             ),
             models.CheckConstraint(
                 condition=Q(amount_requested__gt=0),
@@ -274,6 +340,10 @@ class FundProject(models.Model):
         """The day the project was approved (its 立项 move, Shanghai time), or None."""
         move = self.moves.filter(to_status=ProjectStatus.APPROVED).order_by("-at").first()
         return timezone.localdate(move.at) if move else None
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.household_id is not None
 
     @property
     def is_funded(self) -> bool:

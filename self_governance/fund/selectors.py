@@ -4,7 +4,7 @@ shows."""
 
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from jinhai.sorting import pinyin_key
 from .models import (
     AMOUNT,
     PROJECT_PATH,
+    SUPPORT_STATUSES,
     DiscussionMeeting,
     Expenditure,
     FundAllocation,
@@ -24,6 +25,8 @@ from .models import (
     spent_sum,
 )
 
+# What `proposer_place` reads, joined into the query of the projects it names.
+PROPOSER_PLACE = ("household__building_group__compound", "household__street_zone")
 FIGURES = ("allocated", "approved", "spent", "remaining")
 # How a community's page lists its projects: along the path (征集 first), then the rejected ones.
 STATUS_ORDER = [*PROJECT_PATH, ProjectStatus.REJECTED]
@@ -48,8 +51,10 @@ def community_fund_figures(communities, year):
 
 
 def fund_years():
-    """Years with an allocation, newest first."""
-    return list(FundAllocation.objects.order_by("-year").values_list("year", flat=True).distinct())
+    """Years with an allocation or a public project, newest first (one query)."""
+    allocations = FundAllocation.objects.order_by().values_list("year", flat=True)
+    projects = FundProject.objects.public().order_by().values_list("year", flat=True)
+    return sorted(set(allocations.union(projects)), reverse=True)
 
 
 def committed(community_id, year, exclude_project=None) -> Decimal:
@@ -99,17 +104,22 @@ def overview(year):
 def community_year(community, year, status=None):
     """One community's projects of a year, each with its timeline, optionally of one status;
     the count of each status; and the year's general 说事会."""
-    projects = FundProject.objects.filter(community=community, year=year)
+    projects = FundProject.objects.reviewed().filter(community=community, year=year)
     counts = dict(
         projects.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     if status is not None:
         projects = projects.filter(status=status)
-    projects = list(with_history(projects.select_related("compound")).order_by("title"))
+    projects = list(
+        with_history(projects.select_related("compound", *PROPOSER_PLACE))
+        .with_supports()
+        .order_by("title")
+    )
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     projects.sort(key=lambda p: (order[p.status], pinyin_key(p.title)))
     for project in projects:
         project.timeline = project_timeline(project)
+        project.proposed_by = proposer_place(project)
     return {
         "projects": projects,
         "statuses": [(ProjectStatus(s), counts[s]) for s in STATUS_ORDER if counts.get(s)],
@@ -158,3 +168,41 @@ def allocation_grid(communities, year: int):
             Value(Decimal(0)),
         ),
     ).order_by("sort_order", "name")
+
+
+def household_proposals(household):
+    """A household's own proposals, newest first, with where each stands (one query)."""
+    return list(
+        FundProject.objects.filter(household=household)
+        .select_related("merged_into")
+        .with_supports()
+        .order_by("-created_at", "-pk")
+    )
+
+
+def supportable(household):
+    """The public projects of the household's community that take supports (附议) now, each with
+    its count and `supported` (whether this household supports it): one query."""
+    from .participation import Support
+
+    mine = Support.objects.filter(project=OuterRef("pk"), household=household)
+    return list(
+        FundProject.objects.reviewed()
+        .filter(community=household.community_id, status__in=SUPPORT_STATUSES)
+        .with_supports()
+        .annotate(supported=Exists(mine))
+        .select_related("compound")
+        .order_by("-year", "title")
+    )
+
+
+def proposer_place(project) -> str:
+    """Who proposed a resident proposal, as the public pages may say it: 小区 + 楼组 (or the
+    street zone of a shop), never the room."""
+    household = project.household
+    if household is None:
+        return ""
+    if household.building_group_id:
+        group = household.building_group
+        return f"{group.compound.name}{group.name}"
+    return household.street_zone.name if household.street_zone_id else ""

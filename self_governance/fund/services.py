@@ -8,22 +8,29 @@ take the last of the money.
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jinhai.caching import data_changed
+from jinhai.validators import validate_public_text
 
 from . import selectors
 from .models import (
     PROJECT_PATH,
     SPENDING_STATUSES,
+    SUPPORT_STATUSES,
     DiscussionMeeting,
     Expenditure,
     FundAllocation,
     FundProject,
     ProjectMove,
     ProjectStatus,
+    ProposalReview,
 )
+from .participation import Support
+
+# Writes a household may make in one day (Shanghai time).
+PROPOSALS_PER_DAY = 5
 
 
 def yuan(amount) -> str:
@@ -234,3 +241,114 @@ def allocations_set(*, year: int, amounts: dict) -> list[FundAllocation]:
     for allocation in changed:
         allocation.save()
     return changed
+
+
+def _today_start():
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@transaction.atomic
+def proposal_submit(
+    *, household, title, category, description, amount, compound=None
+) -> FundProject:
+    """A household's proposal (居民提议): a project of its community in 征集, this year, waiting
+    for staff (待审核) and public only once they accept it. At most `PROPOSALS_PER_DAY` a day."""
+    if (
+        FundProject.objects.filter(household=household, created_at__gte=_today_start()).count()
+        >= PROPOSALS_PER_DAY
+    ):
+        raise ValidationError(f"每户每天最多提交 {PROPOSALS_PER_DAY} 条提议,请明天再提。")
+    if compound is not None and compound.community_id != household.community_id:
+        raise ValidationError("只能为本户所在社区的小区提议。")
+    project = FundProject(
+        community_id=household.community_id,
+        compound=compound,
+        year=timezone.localdate().year,
+        title=title.strip(),
+        category=category,
+        description=description.strip(),
+        amount_requested=_money(amount, "估算金额"),
+        proposer=f"居民提议:{household}",
+        household=household,
+        review=ProposalReview.PENDING,
+    )
+    project.full_clean()
+    project.save()
+    return project
+
+
+def _pending(project_pk):
+    project = FundProject.objects.select_for_update().get(pk=project_pk)
+    if project.review != ProposalReview.PENDING:
+        raise ValidationError("这条提议已审核过。" if project.review else "这不是居民提议。")
+    return project
+
+
+def _reviewed(project, review, note="", into=None) -> FundProject:
+    project.review = review
+    project.review_note = note
+    project.merged_into = into
+    project.save(update_fields=["review", "review_note", "merged_into"])
+    return project
+
+
+@transaction.atomic
+def proposal_accept(*, project, by, note="") -> FundProject:
+    """Take a proposal into the process: it becomes public, in 征集, like any project."""
+    return _reviewed(_pending(project.pk), ProposalReview.ACCEPTED, note[:200])
+
+
+@transaction.atomic
+def proposal_merge(*, project, into, by, note="") -> FundProject:
+    """Merge a proposal into an existing public project of its community and year; its
+    supports move there (a household that supported both keeps one)."""
+    project = _pending(project.pk)
+    into = FundProject.objects.select_for_update().get(pk=into.pk)
+    if into.pk == project.pk or into.review in (
+        ProposalReview.PENDING,
+        ProposalReview.MERGED,
+        ProposalReview.DECLINED,
+    ):
+        raise ValidationError("只能并入已公开的项目。")
+    if (into.community_id, into.year) != (project.community_id, project.year):
+        raise ValidationError("只能并入同一社区、同一年度的项目。")
+    already = Support.objects.filter(project=into).values("household")
+    Support.objects.filter(project=project).exclude(household__in=already).update(project=into)
+    Support.objects.filter(project=project).delete()
+    data_changed()  # update() sends no post_save
+    return _reviewed(project, ProposalReview.MERGED, note or f"已并入“{into.title}”。", into)
+
+
+@transaction.atomic
+def proposal_decline(*, project, by, reason) -> FundProject:
+    """Decline a proposal with a reason the household sees on 我的; it stays unpublished."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("不予采纳须写明理由,提议住户会看到。")
+    validate_public_text(reason[:200])
+    project = _pending(project.pk)
+    return _reviewed(project, ProposalReview.DECLINED, reason)
+
+
+def support_add(*, project, household) -> Support:
+    """A household supports (附议) a public project of its community in 征集 or 讨论, once."""
+    if (
+        project.community_id != household.community_id
+        or not FundProject.objects.reviewed().filter(pk=project.pk).exists()
+    ):
+        raise ValidationError("只能附议本社区已公开的项目。")
+    if project.status not in SUPPORT_STATUSES:
+        raise ValidationError(f"项目已在“{project.get_status_display()}”阶段,不再接受附议。")
+    try:
+        with transaction.atomic():
+            return Support.objects.create(project=project, household=household)
+    except IntegrityError:
+        raise ValidationError("本户已附议过这个项目。") from None
+
+
+def support_withdraw(*, project, household) -> int:
+    """Withdraw the household's support while the project still takes supports."""
+    if project.status not in SUPPORT_STATUSES:
+        raise ValidationError(f"项目已在“{project.get_status_display()}”阶段,附议不能再撤回。")
+    deleted, _ = Support.objects.filter(project=project, household=household).delete()
+    return deleted

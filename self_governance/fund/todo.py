@@ -1,5 +1,5 @@
-"""The fund's 待办 (jinhai.todo): notices (公示) about to end, and projects waiting for their
-discussion meeting, their 公示 or their 立项."""
+"""The fund's 待办 (jinhai.todo): notices (公示) about to end, projects waiting for their
+discussion meeting, their 公示 or their 立项, and resident proposals (居民提议) to review."""
 
 import datetime
 from urllib.parse import urlencode
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from jinhai.todo import Task, TodoKind, first_with_total
 
-from .models import NOTICE_DAYS, DiscussionMeeting, FundProject, ProjectStatus
+from .models import NOTICE_DAYS, DiscussionMeeting, FundProject, ProjectStatus, ProposalReview
 
 
 def _notice_cutoff(today):
@@ -101,6 +101,26 @@ def _waiting_task(project):
     )
 
 
+def proposals_to_review(scope, today, limit):
+    """Resident proposals waiting for staff, oldest first."""
+    projects, total = first_with_total(
+        scope.filter(FundProject.objects.filter(review=ProposalReview.PENDING))
+        .select_related("community")
+        .order_by("created_at", "pk"),
+        limit,
+    )
+    tasks = [
+        Task(
+            title=project.title,
+            url=reverse("admin:self_governance_fundproject_review", args=[project.pk]),
+            detail=f"{project.community.name} · 居民提议,"
+            f"{timezone.localdate(project.created_at):%Y-%m-%d} 提交",
+        )
+        for project in projects
+    ]
+    return tasks, total
+
+
 def _list(status):
     return lambda: (
         reverse("admin:self_governance_fundproject_changelist") + f"?status__exact={status}"
@@ -123,5 +143,16 @@ KINDS = [
         permission="self_governance.change_fundproject",
         tasks=projects_waiting,
         all_url=_list(ProjectStatus.DISCUSSING),
+    ),
+    TodoKind(
+        key="fund_proposals_to_review",
+        title="待审核的居民提议",
+        order=25,
+        permission="self_governance.change_fundproject",
+        tasks=proposals_to_review,
+        all_url=lambda: (
+            reverse("admin:self_governance_fundproject_changelist")
+            + f"?review__exact={ProposalReview.PENDING}"
+        ),
     ),
 ]

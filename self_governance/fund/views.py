@@ -88,12 +88,15 @@ class FundProjectView(DetailView):
     template_name = "self_governance/fund/project.html"
     context_object_name = "project"
     queryset = selectors.with_history(
-        FundProject.objects.select_related("community__subdistrict", "compound")
+        FundProject.objects.reviewed()
+        .select_related("community__subdistrict", "compound", *selectors.PROPOSER_PLACE)
+        .with_supports()
     )
 
     def get_context_data(self, **kwargs):
         project = self.object
         fund_url = reverse("fund:community", args=[project.community_id]) + f"?year={project.year}"
+        project.proposed_by = selectors.proposer_place(project)
         return super().get_context_data(
             **selectors.notice(project),
             fund_url=fund_url,
