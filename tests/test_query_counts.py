@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from jinhai import summaries
 from self_governance.agreements import services as agreement_services
