@@ -7,7 +7,6 @@ Values that identify a person beyond need (a phone number, a room) are masked in
 
 from auditlog.registry import auditlog
 
-
 # Kept by the model itself from other fields (the pinyin sort key): a change to it is no change
 # a person made, and the log would name it beside every renamed record.
 DERIVED_FIELDS = ("sort_key",)
