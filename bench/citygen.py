@@ -94,6 +94,18 @@ class Writer:
             person = model.sort_key_person
             columns = [*columns, "sort_key"]
             rows = ((*row, stored_sort_key(row[source] or "", person=person)) for row in rows)
+        # Columns the generator leaves out get the model's own default, as save() would give
+        # them (a field added later, e.g. a 公开展示 flag, must not break the generator).
+        defaults = [
+            (f.column, f.get_db_prep_save(f.get_default(), connection))
+            for f in model._meta.concrete_fields
+            if f.column not in columns and not f.primary_key and (f.has_default() or not f.null)
+            and f.get_internal_type() not in ("JSONField", "ForeignKey")
+        ]  # fmt: skip
+        if defaults:
+            columns = [*columns, *(column for column, _ in defaults)]
+            values = tuple(value for _, value in defaults)
+            rows = ((*row, *values) for row in rows)
         table = model._meta.db_table
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         n = 0
@@ -445,8 +457,11 @@ def _fund(w, plan, rng, community_ids, compounds):
                  "environment", "", "项目内容", requested, approved, final, now)
             )  # fmt: skip
             for step in range(1, path.index(final) + 1):
+                # After the year's meeting (1 March), before its payment (1 June): 立项 must
+                # follow its meeting and no payment precede it.
+                at = datetime.datetime(year, 3, 1 + step, 10, tzinfo=datetime.UTC)
                 moves.append(
-                    (pid, path[step - 1], path[step], None, now,
+                    (pid, path[step - 1], path[step], None, at,
                      approved if path[step] == "approved" else None, "")
                 )  # fmt: skip
             if path.index(final) >= 1:
