@@ -92,7 +92,13 @@ class PlacesResource(SheetResource):
             example="1号楼",
             hint="同一小区内已有的楼组会更新户数和地址",
         ),
-        Column("户数", parse=lambda v: cells.integer(v, unit="户"), field="households", example=24),
+        Column(
+            "户数",
+            parse=lambda v: cells.integer(v, unit="户"),
+            field="households",
+            example=24,
+            hint="整数,如 24 或 24户",
+        ),
         Column("地址", field="address", example="金海路 100 弄 1 号"),
     ]
     update_fields = ["households", "address"]

@@ -362,6 +362,7 @@ class InspectionsResource(SheetResource):
             CODE,
             required=True,
             parse=parse_credit_code,
+            field="organization",
             aliases=("信用代码",),
             example=EXAMPLE_CODE,
         ),

@@ -133,6 +133,8 @@ def test_the_preview_says_what_will_be_created(world, users, login):
     response = upload(client, POINTS, filled_in(download(client, POINTS)))
     body = response.content.decode()
     assert "将新建 1 个住户/商铺、1 个积分账户、1 条积分明细" in body
+    # The rule's code is shown with the rule's name.
+    assert "G01 垃圾分类(+5分)" in body
     # A preview writes nothing.
     assert (Account.objects.count(), PointEntry.objects.count()) == (accounts, entries)
 
@@ -151,3 +153,12 @@ def test_the_preview_counts_new_people_and_appointments(world, users):
     )
     assert not result.has_validation_errors(), result.error_items
     assert result.planned_text == "将新建 1 名志愿者、1 项两长任职"
+
+
+def test_the_error_workbook_drops_characters_a_worksheet_cannot_hold(world, users, login):
+    client = login(users.staff_a)
+    rows = [["社区", "小区", "楼组", "户数", "地址"], ["正学社区", "正学苑", "9号楼", "x", "\x1f"]]
+    from .sheets import csv_bytes
+
+    body = upload(client, PLACES, csv_bytes(rows)).content.decode()
+    assert "处错误" in body and "下载错误行" in body

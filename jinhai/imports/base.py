@@ -202,11 +202,20 @@ class SheetResource(resources.ModelResource):
 
     def describe(self, record: Record) -> list[str]:
         """What will be stored for a row, in template-header order: the parsed values (dates,
-        rooms, cleaned names, labels), never the raw cells."""
-        return [
-            cells.shown(c.parse, record.values.get(c.header, record.raw.get(c.header)))
-            for c in self.columns
-        ]
+        rooms, cleaned names, labels), never the raw cells; a code that names a record (a rule's
+        G01, a credit code) with the record's name beside it."""
+        shown = []
+        for column in self.columns:
+            value = cells.shown(
+                column.parse, record.values.get(column.header, record.raw.get(column.header))
+            )
+            named = _related(record.instance, column.field)
+            if named and value and value not in named:
+                value = f"{value}({named})"
+            elif named and value:
+                value = named
+            shown.append(value)
+        return shown
 
     # The machinery.
 
@@ -384,6 +393,15 @@ class SheetResource(resources.ModelResource):
             sha256=getattr(self, "sha256", ""),
             scope=confirmations.scope_key(self.user),
         )
+
+
+def _related(instance, name: str) -> str:
+    """The name of the record a foreign key `name` of `instance` points at, if it is at hand
+    (no query: the resource set it while resolving)."""
+    if instance is None or not name:
+        return ""
+    related = instance._state.fields_cache.get(name)
+    return str(related) if isinstance(related, models.Model) else ""
 
 
 # How the preview counts what it will create (名 for people, 条 for entries); others are 个.

@@ -52,6 +52,7 @@ class PointsResource(SheetResource):
         Column(
             "细则编号",
             required=True,
+            field="rule",
             aliases=("细则", "编号"),
             example=first_rule_code,
             hint="该约定考核细则中的编号",
