@@ -5,7 +5,7 @@ from import_export import fields, widgets
 from jinhai.imports import cells
 from jinhai.imports.base import Column, SheetResource, field_errors
 
-from .models import BuildingGroup, Community, Compound
+from .models import BuildingGroup, Community, Compound, StreetZone
 
 
 def resolve_communities(records, reachable, column="社区"):
@@ -40,17 +40,66 @@ def not_reachable(what, name):
 COMPOUND = BuildingGroup._meta.get_field("compound")
 
 
+# The template's drop-downs and example (`jinhai.imports.blank`), read through `resource.scoped`:
+# the downloading user's own communities, compounds and street fronts, never another community's.
+
+
+def community_names(resource):
+    return resource.scoped(Community).order_by("name").values_list("name", flat=True)
+
+
+def compound_names(resource):
+    return (
+        resource.scoped(Compound).order_by("community__name", "name").values_list("name", flat=True)
+    )
+
+
+def street_zone_names(resource):
+    return (
+        resource.scoped(StreetZone)
+        .order_by("community__name", "name")
+        .values_list("name", flat=True)
+    )
+
+
+def example_community(resource):
+    """The community of the first compound on the list, so that the example's 社区 and 小区 go
+    together."""
+    first = (
+        resource.scoped(Compound)
+        .order_by("community__name", "name")
+        .values_list("community__name", flat=True)
+    )
+    return next(iter(first), None) or next(iter(community_names(resource)), "")
+
+
+COMMUNITY = Column("社区", required=True, options=community_names, example=example_community)
+
+
 class PlacesResource(SheetResource):
     """小区楼组: creates missing compounds and building groups, updates 户数 and 地址."""
 
     key = "places"
     title = "小区楼组"
     columns = [
-        Column("社区", required=True),
-        Column("小区", required=True),
-        Column("楼组", required=True, field="name", aliases=("楼组名称", "楼号")),
-        Column("户数", parse=lambda v: cells.integer(v, unit="户"), field="households"),
-        Column("地址", field="address"),
+        COMMUNITY,
+        Column("小区", required=True, options=compound_names, hint="新的小区名称会新建小区"),
+        Column(
+            "楼组",
+            required=True,
+            field="name",
+            aliases=("楼组名称", "楼号"),
+            example="1号楼",
+            hint="同一小区内已有的楼组会更新户数和地址",
+        ),
+        Column(
+            "户数",
+            parse=lambda v: cells.integer(v, unit="户"),
+            field="households",
+            example=24,
+            hint="整数,如 24 或 24户",
+        ),
+        Column("地址", field="address", example="金海路 100 弄 1 号"),
     ]
     update_fields = ["households", "address"]
     duplicate_column = "楼组"

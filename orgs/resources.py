@@ -11,6 +11,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from import_export import fields, widgets
 
 from communities.models import Community, Subdistrict
@@ -27,9 +28,11 @@ from .models import (
     ServiceField,
     SocialOrganization,
 )
-from .validators import normalize_credit_code, validate_credit_code
+from .validators import normalize_credit_code, validate_credit_code, with_check_character
 
 CODE = "统一社会信用代码"
+# The templates' example: a well-formed code (civil affairs, 社会服务机构, Fengxian) of no one.
+EXAMPLE_CODE = with_check_character("52310120MJ0000001")
 
 
 def parse_credit_code(value):
@@ -104,9 +107,21 @@ class OrganizationsResource(SheetResource):
     key = "orgs"
     title = "社会组织"
     columns = [
-        Column("名称", required=True, field="name", aliases=("组织名称", "社会组织名称")),
         Column(
-            CODE, required=True, parse=parse_credit_code, field="credit_code", aliases=("信用代码",)
+            "名称",
+            required=True,
+            field="name",
+            aliases=("组织名称", "社会组织名称"),
+            example="金海街道为老服务社",
+        ),
+        Column(
+            CODE,
+            required=True,
+            parse=parse_credit_code,
+            field="credit_code",
+            aliases=("信用代码",),
+            example=EXAMPLE_CODE,
+            hint="18 位,已登记的组织按此代码更新",
         ),
         Column(
             "类型",
@@ -124,8 +139,8 @@ class OrganizationsResource(SheetResource):
         ),
         Column("联系电话", parse=parse_phone, field="office_phone", aliases=("电话", "办公电话")),
         Column("地址", field="address", aliases=("办公地址", "住所")),
-        Column("服务领域", parse=parse_names),
-        Column("服务社区", parse=parse_names),
+        Column("服务领域", parse=parse_names, example="养老", hint="多个用顿号分隔"),
+        Column("服务社区", parse=parse_names, hint="多个用顿号分隔,如 正学社区、丰乐社区"),
     ]
     update_fields = [
         "kind",
@@ -343,8 +358,22 @@ class InspectionsResource(SheetResource):
     key = "inspections"
     title = "年检结果"
     columns = [
-        Column(CODE, required=True, parse=parse_credit_code, aliases=("信用代码",)),
-        Column("年度", required=True, parse=parse_year, field="year", aliases=("年检年度",)),
+        Column(
+            CODE,
+            required=True,
+            parse=parse_credit_code,
+            field="organization",
+            aliases=("信用代码",),
+            example=EXAMPLE_CODE,
+        ),
+        Column(
+            "年度",
+            required=True,
+            parse=parse_year,
+            field="year",
+            aliases=("年检年度",),
+            example=lambda resource: timezone.localdate().year - 1,
+        ),
         Column(
             "结果",
             required=True,

@@ -6,7 +6,12 @@ from django.utils import timezone
 from import_export import fields, widgets
 
 from communities.models import BuildingGroup, Community, Compound, Gender, StreetZone
-from communities.resources import resolve_communities
+from communities.resources import (
+    COMMUNITY,
+    compound_names,
+    resolve_communities,
+    street_zone_names,
+)
 from jinhai.imports import cells
 from jinhai.imports.base import Column, SheetResource, field_errors
 from jinhai.masking import mask_phone
@@ -32,15 +37,21 @@ class LeadersResource(SheetResource):
     key = "leaders"
     title = "两长名册"
     columns = [
-        Column("社区", required=True),
+        COMMUNITY,
         Column("类型", required=True, parse=cells.choice(LeaderKind.choices, "类型")),
-        Column("姓名", required=True, parse=cells.person_name, field="name"),
+        Column("姓名", required=True, parse=cells.person_name, field="name", example="张三"),
         Column(
             "手机号", required=True, parse=cells.phone, aliases=("手机", "手机号码", "联系电话")
         ),
-        Column("小区"),
-        Column("楼组"),
-        Column("街面", aliases=("街面名称", "商圈")),
+        Column("小区", options=compound_names, hint="楼组长填写"),
+        Column("楼组", example="1号楼", hint="楼组长填写:该小区中已有的楼组"),
+        Column(
+            "街面",
+            aliases=("街面名称", "商圈"),
+            options=street_zone_names,
+            example="",
+            hint="街面长填写(不填小区、楼组)",
+        ),
         Column("性别", parse=cells.choice(Gender.choices, "性别")),
         Column("推选日期", parse=cells.date, field="selected_on"),
         Column("政治面貌", parse=cells.choice(PoliticalStatus.choices, "政治面貌")),
@@ -315,6 +326,7 @@ def attendance_mark(value):
 
 
 attendance_mark.labels = {LEAVE: "请假(缺席)"}
+attendance_mark.choices = ("是", "否", "请假")
 
 
 class LeadersRenewalResource(LeadersResource):
@@ -339,11 +351,23 @@ class AttendanceResource(SheetResource):
     key = "attendance"
     title = "培训签到"
     columns = [
-        Column("培训名称", required=True, aliases=("培训",)),
+        Column(
+            "培训名称",
+            required=True,
+            aliases=("培训",),
+            example="楼组长培训",
+            hint="系统中已建立的培训,名称和日期都要一致",
+        ),
         Column("日期", required=True, parse=cells.date),
-        Column("姓名", required=True, parse=cells.person_name),
-        Column("手机号", required=True, parse=cells.phone, aliases=("手机", "手机号码")),
-        Column("是否出席", parse=attendance_mark, aliases=("出席",)),
+        Column("姓名", required=True, parse=cells.person_name, example="张三"),
+        Column(
+            "手机号",
+            required=True,
+            parse=cells.phone,
+            aliases=("手机", "手机号码"),
+            hint="已登记的志愿者的手机号",
+        ),
+        Column("是否出席", parse=attendance_mark, aliases=("出席",), hint="不填为出席"),
         Column("备注", field="note"),
     ]
     update_fields = ["attended", "note"]

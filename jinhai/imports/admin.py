@@ -9,7 +9,8 @@ What this changes from the library's defaults, and why:
 - the uploaded file is removed after confirm, at once when the preview shows errors, and swept
   when abandoned;
 - no LogEntry per row (tens of thousands of them): one ImportLog row per import instead;
-- a blank template with the resource's Chinese headers can be downloaded from the import page.
+- a template to fill in (`blank`: headers, drop-downs, an example, instructions) can be
+  downloaded from the import page.
 """
 
 import logging
@@ -32,6 +33,7 @@ from jinhai.admin import ScopedExportAdmin
 
 from . import confirmations, storage
 from .base import ERRORS_SHOWN
+from .blank import template_workbook
 from .errors import error_workbook
 from .formats import SheetFormat
 from .reading import SheetError, human_size, limits
@@ -276,7 +278,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
-    # A blank spreadsheet with the resource's headers.
+    # The template to fill in, and the error workbook of a preview.
 
     def get_urls(self):
         info = self.get_model_info()
@@ -303,30 +305,12 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
     def import_template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        from io import BytesIO
-
-        import openpyxl
-        from openpyxl.styles import Font
-
-        resource = self._resource_class()
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = resource.title[:31]
-        sheet.append(resource.template_headers())
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for column in resource.columns:
-            if column.required:
-                sheet.cell(row=1, column=resource.columns.index(column) + 1).font = Font(
-                    bold=True, color="C00000"
-                )
-        buffer = BytesIO()
-        workbook.save(buffer)
+        resource_class = self._resource_class()
         response = HttpResponse(
-            buffer.getvalue(),
+            template_workbook(resource_class(user=request.user)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        filename = quote(f"{resource.title}导入模板.xlsx")
+        filename = quote(f"{resource_class.title}导入模板.xlsx")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response
 

@@ -59,6 +59,13 @@ class Column:
     # The model field this column fills, so that a model validation error lands on this column.
     field: str = ""
     aliases: tuple[str, ...] = ()
+    # For the blank template (`blank.template_workbook`): the example row's value (or a function
+    # of the resource, as `options`), what the instructions say beyond the format, and the names a
+    # drop-down offers, read through the downloading user's scope: `options(resource)` calls
+    # `resource.scoped(...)`.
+    example: object = None
+    hint: str = ""
+    options: Callable | None = None
 
 
 @dataclass
@@ -91,6 +98,15 @@ class ImportReport(Result):
         self.unchanged = 0
         # The rows as read, for the error workbook (the original rows with their reasons).
         self.sheet = None
+        # What the import will create, per kind of record: [("积分账户", "个", 20), ...].
+        self.planned: list[tuple[str, str, int]] = []
+
+    @property
+    def planned_text(self) -> str:
+        """将新建 20 个住户/商铺、20 个积分账户、20 条积分明细"""
+        if not self.planned:
+            return ""
+        return "将新建 " + "、".join(f"{n:,} {unit}{name}" for name, unit, n in self.planned)
 
 
 class SheetResource(resources.ModelResource):
@@ -186,11 +202,20 @@ class SheetResource(resources.ModelResource):
 
     def describe(self, record: Record) -> list[str]:
         """What will be stored for a row, in template-header order: the parsed values (dates,
-        rooms, cleaned names, labels), never the raw cells."""
-        return [
-            cells.shown(c.parse, record.values.get(c.header, record.raw.get(c.header)))
-            for c in self.columns
-        ]
+        rooms, cleaned names, labels), never the raw cells; a code that names a record (a rule's
+        G01, a credit code) with the record's name beside it."""
+        shown = []
+        for column in self.columns:
+            value = cells.shown(
+                column.parse, record.values.get(column.header, record.raw.get(column.header))
+            )
+            named = _related(record.instance, column.field)
+            if named and value and value not in named:
+                value = f"{value}({named})"
+            elif named and value:
+                value = named
+            shown.append(value)
+        return shown
 
     # The machinery.
 
@@ -242,6 +267,7 @@ class SheetResource(resources.ModelResource):
         result.created = sum(1 for r in records if r.is_new)
         result.updated = sum(1 for r in records if r.changed and not r.is_new)
         result.unchanged = len(records) - result.created - result.updated
+        result.planned = planned(records)
         if dry_run:
             return result
         try:
@@ -367,6 +393,51 @@ class SheetResource(resources.ModelResource):
             sha256=getattr(self, "sha256", ""),
             scope=confirmations.scope_key(self.user),
         )
+
+
+def _related(instance, name: str) -> str:
+    """The name of the record a foreign key `name` of `instance` points at, if it is at hand
+    (no query: the resource set it while resolving)."""
+    if instance is None or not name:
+        return ""
+    related = instance._state.fields_cache.get(name)
+    return str(related) if isinstance(related, models.Model) else ""
+
+
+# How the preview counts what it will create (名 for people, 条 for entries); others are 个.
+MEASURE_WORDS = {
+    "volunteers.volunteer": "名",
+    "volunteers.attendance": "条",
+    "volunteers.appointment": "项",
+    "self_governance.pointentry": "条",
+    "orgs.annualinspection": "条",
+}
+
+
+def planned(records: list[Record]) -> list[tuple[str, str, int]]:
+    """What the import will create, per model: each new or changed row's instance, when new, and
+    every unsaved object it hangs on (the new compound of a new building group, the household
+    and account of a points entry, the person of an appointment), each counted once. Models
+    that others hang on come first: 将新建 20 个积分账户、20 条积分明细."""
+    counts: dict = {}
+    seen = set()
+
+    def visit(instance, new):
+        if id(instance) in seen:
+            return
+        seen.add(id(instance))
+        for related in list(instance._state.fields_cache.values()):
+            if isinstance(related, models.Model) and related.pk is None:
+                visit(related, True)
+        if new:
+            opts = instance._meta
+            name, unit = str(opts.verbose_name), MEASURE_WORDS.get(opts.label_lower, "个")
+            counts[(name, unit)] = counts.get((name, unit), 0) + 1
+
+    for record in records:
+        if record.instance is not None and (record.is_new or record.changed):
+            visit(record.instance, record.is_new)
+    return [(name, unit, n) for (name, unit), n in counts.items()]
 
 
 def field_errors(instance, exclude=()) -> list[str]:

@@ -265,6 +265,9 @@ def yes_no(value) -> bool | None:
     raise ValueError(f"“{raw}”应填“是”或“否”")
 
 
+yes_no.choices = ("是", "否")
+
+
 def choice(choices, what, aliases=None):
     """A parser for a choices column: the Chinese label as staff write it (楼组长), or one of
     `aliases` ({"社团": "group"}) for what people commonly write instead."""
@@ -283,6 +286,8 @@ def choice(choices, what, aliases=None):
 
     # The preview shows the label the value will be shown as, never the stored code.
     parse.labels = dict(choices)
+    # What the template's drop-down offers.
+    parse.choices = tuple(label for _, label in choices)
     return parse
 
 

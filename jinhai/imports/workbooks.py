@@ -8,7 +8,8 @@ refused in bounded memory; a legacy .xls is not compressed and is bounded by the
 
 Which sheet: never a hidden one; of the visible sheets those whose headers match the import; of
 several, the one the workbook was saved on (its active sheet), skipping sheets named 示例/说明;
-two that still could be it are refused with their names.
+two that still could be it are refused with their names. The blank template's 填写示例 and
+填写说明 are never read.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from .table import Sheet, SheetError, collect, human_size, limits
 
 # Sheets staff keep beside the data: an example to copy, instructions.
 _EXAMPLE = re.compile(r"示例|样例|范例|说明|填表|模板")
+# The sheets of the portal's own blank template (`blank`) beside the data sheet: never read, so
+# that a template sent back with only its example filled in imports nothing.
+EXAMPLE_SHEET = "填写示例"
+INSTRUCTIONS_SHEET = "填写说明"
+TEMPLATE_SHEETS = (EXAMPLE_SHEET, INSTRUCTIONS_SHEET)
 # A real sheet's XML inflates 5-30 times; blanks made to fill memory, thousands of times.
 MAX_RATIO = 400
 _CHUNK = 1024 * 1024
@@ -117,6 +123,8 @@ def read_workbook(data: bytes, kind: str, known_headers, required_headers) -> Sh
         required = {header_key(h) for h in required_headers}
         complete, partial, failure = [], [], None
         for name in visible:
+            if name in TEMPLATE_SHEETS:
+                continue
             worksheet = workbook.get_sheet_by_name(name)
             rows = worksheet.to_python(skip_empty_area=False)
             merged = worksheet.merged_cell_ranges

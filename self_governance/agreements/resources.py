@@ -9,6 +9,7 @@ from import_export import fields
 
 from communities import services as places
 from communities.models import BuildingGroup, HouseholdKind
+from communities.resources import compound_names
 from jinhai.imports import cells
 from jinhai.imports.base import Column, SheetResource, field_errors
 
@@ -23,6 +24,19 @@ from .models import (
 from .services import cap_message
 
 
+def scheme_names(resource):
+    return (
+        resource.scoped(AgreementScheme).order_by("-start", "name").values_list("name", flat=True)
+    )
+
+
+def first_rule_code(resource):
+    codes = resource.scoped(Rule.objects.current()).order_by(
+        "-scheme__start", "scheme__name", "code"
+    )
+    return next(iter(codes.values_list("code", flat=True)), "")
+
+
 class PointsResource(SheetResource):
     """积分明细: points per rule for households (小区 + 楼组 + 室号) or shops (商铺).
 
@@ -34,13 +48,20 @@ class PointsResource(SheetResource):
     title = "积分明细"
     columns = [
         Column("日期", required=True, parse=cells.date, field="date"),
-        Column("约定", required=True, aliases=("约定名称", "美丽约定")),
-        Column("细则编号", required=True, aliases=("细则", "编号")),
-        Column("小区"),
-        Column("楼组"),
+        Column("约定", required=True, aliases=("约定名称", "美丽约定"), options=scheme_names),
+        Column(
+            "细则编号",
+            required=True,
+            field="rule",
+            aliases=("细则", "编号"),
+            example=first_rule_code,
+            hint="该约定考核细则中的编号",
+        ),
+        Column("小区", options=compound_names, hint="住户填写小区、楼组、室号"),
+        Column("楼组", example="1号楼"),
         Column("室号", aliases=("房号", "室"), parse=cells.room),
-        Column("商铺", aliases=("商铺名称",)),
-        Column("分值", parse=cells.integer, aliases=("分数", "积分")),
+        Column("商铺", aliases=("商铺名称",), hint="商铺只填商铺名称(不填小区、楼组、室号)"),
+        Column("分值", parse=cells.integer, aliases=("分数", "积分"), hint="可不填:分值按细则计"),
         Column("备注", field="note"),
     ]
     scope_column = "约定"

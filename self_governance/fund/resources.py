@@ -4,7 +4,7 @@ from django.utils import timezone
 from import_export import fields
 
 from communities.models import Community, Compound
-from communities.resources import resolve_communities
+from communities.resources import COMMUNITY, compound_names, resolve_communities
 from jinhai.imports import cells
 from jinhai.imports.base import Column, SheetResource
 
@@ -40,8 +40,10 @@ class FundProjectsResource(SheetResource):
     key = "fund_projects"
     title = "自治金项目"
     columns = [
-        Column("社区", required=True),
-        Column("项目名称", required=True, field="title", aliases=("项目", "名称")),
+        COMMUNITY,
+        Column(
+            "项目名称", required=True, field="title", aliases=("项目", "名称"), example="楼道微更新"
+        ),
         Column("类别", required=True, parse=cells.choice(ProjectCategory.choices, "类别")),
         Column(
             "申请金额",
@@ -49,12 +51,24 @@ class FundProjectsResource(SheetResource):
             parse=cells.amount,
             field="amount_requested",
             aliases=("申请金额(元)", "申请金额(元)"),
+            example=20000,
         ),
-        Column("小区"),
-        Column("申报主体", field="proposer", aliases=("申报单位", "申报人")),
+        Column("小区", options=compound_names),
+        Column("申报主体", field="proposer", aliases=("申报单位", "申报人"), example="1号楼楼组"),
         Column("批准金额", parse=cells.amount, aliases=("批准金额(元)", "批准金额(元)")),
-        Column("状态", parse=cells.choice(ProjectStatus.choices, "状态")),
-        Column("年度", parse=_year, field="year"),
+        Column(
+            "状态",
+            parse=cells.choice(ProjectStatus.choices, "状态"),
+            example="",
+            hint="不填为" + ProjectStatus.labels[0] + ";立项及以后的状态须在项目页面逐步办理",
+        ),
+        Column(
+            "年度",
+            parse=_year,
+            field="year",
+            example=lambda resource: timezone.localdate().year,
+            hint="不填为今年",
+        ),
         Column("项目内容", field="description", aliases=("内容", "项目简介")),
     ]
     update_fields = ["compound", "category", "proposer", "description", "amount_requested"]
