@@ -52,7 +52,13 @@ def bulk_insert(model, objs, *, batch_size=2000) -> None:
 
 
 def _copy(model, objs, connection) -> None:
-    fields = [f for f in model._meta.concrete_fields if not getattr(f, "db_returning", False)]
+    # The database numbers the keys; a column with a database default (the pinyin sort key) is
+    # returned by INSERT too, but its value is set on the instance (fill_sort_keys): COPY it.
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (getattr(f, "db_returning", False) and f.primary_key)
+    ]
     relations = [f for f in fields if f.is_relation]
     values = [_copy_value(f, connection) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
