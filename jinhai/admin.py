@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
@@ -115,6 +116,12 @@ def street_level(request) -> bool:
 
 class ScopedFieldsMixin:
     """Choices offered for foreign keys and many-to-many fields come from the user's scope."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AdminFileWidget):
+            formfield.widget.template_name = "jinhai/widgets/file_input.html"
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.remote_field.model

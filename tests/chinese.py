@@ -8,6 +8,8 @@ ALLOWED = {"Excel", "CSV", "ID", "xlsx", "csv", "PDF", "QR", "TOTP", "WPS", "GBK
 ALLOWED |= {"KB", "MB", "GB", "JPEG", "PNG", "WebP", "EXIF", "GPS", "IP"}
 # A key as it is printed on the keyboard ("按住 Ctrl 键点击可选择多项").
 ALLOWED |= {"Ctrl"}
+# The office formats and suite an import page names.
+ALLOWED |= {"LibreOffice", "xls", "xlsm", "xlsb", "ods"}
 
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z’']*[A-Za-z](?![A-Za-z0-9])")
 ADDRESS = re.compile(r"https?://\S+")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from communities.models import HouseholdKind
 from jinhai.admin import (
     AppendOnlyAdminMixin,
     ReadOnlyAdminMixin,
@@ -128,10 +129,24 @@ class RecordPointsForm(forms.Form):
         self.fields["rule"].queryset = rules
 
 
+class HouseholdKindFilter(admin.SimpleListFilter):
+    # Django titles a filter across a relation with the English path ("household kind").
+    title = "住户或商铺"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return HouseholdKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in HouseholdKind.values:
+            return queryset.filter(household__kind=self.value())
+        return queryset
+
+
 @admin.register(Account)
 class AccountAdmin(ScopedAdmin):
-    list_display = ["__str__", "scheme", "household__kind", "balance"]
-    list_filter = ["household__kind", ("scheme", related_only)]
+    list_display = ["__str__", "scheme", "household_kind", "balance"]
+    list_filter = [HouseholdKindFilter, ("scheme", related_only)]
     list_select_related = ["scheme", "household__building_group__compound"]
     search_fields = [
         "household__room",
@@ -146,6 +161,10 @@ class AccountAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # An account with entries is history; PROTECT would refuse, so don't offer it.
         return False
+
+    @admin.display(description="住户或商铺", ordering="household__kind")
+    def household_kind(self, obj):
+        return obj.household.get_kind_display()
 
     @admin.action(description="为所选账户登记同一细则的积分", permissions=["change"])
     def record_points(self, request, queryset):
