@@ -181,7 +181,10 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
         # query runs, past the change list's own check of its parameters: refuse it first, the
         # way Django answers any lookup it cannot use (back to the list with ?e=1).
         if any(
-            key not in FREE_TEXT_PARAMS and value.isdigit() and int(value) > MAX_KEY
+            key not in FREE_TEXT_PARAMS
+            and value.isascii()
+            and value.isdigit()
+            and int(value) > MAX_KEY
             for key, values in request.GET.lists()
             for value in values
         ):
