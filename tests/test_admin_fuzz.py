@@ -15,8 +15,13 @@ from hypothesis import strategies as st
 from volunteers.models import Participation
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+# Derandomized, so that CI tries the same examples every run (a new finding belongs in a test
+# of its own, as the explicit cases above); turn it off locally to explore other examples.
 FUZZ = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 values = st.one_of(
