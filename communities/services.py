@@ -15,10 +15,14 @@ def shop_key(zone_id, name) -> tuple:
     return (zone_id, cells.name_key(name))
 
 
-def household_index(*, community_ids) -> dict:
-    """Every household and shop of these communities by `room_key` / `shop_key`, one query."""
+def household_index(*, community_ids, households=None) -> dict:
+    """Every household and shop of these communities by `room_key` / `shop_key`, one query.
+
+    An import passes `households`, its user's scoped queryset (SheetResource.scoped), so that
+    the lookup goes through the Scope like every other one it makes."""
     index = {}
-    for household in Household.objects.filter(community_id__in=community_ids):
+    households = Household.objects.all() if households is None else households
+    for household in households.filter(community_id__in=community_ids):
         if household.kind == HouseholdKind.SHOP:
             index[("shop", *shop_key(household.street_zone_id, household.shop_name))] = household
         else:

@@ -8,7 +8,7 @@ from django.db.models.functions import TruncMonth
 from import_export import fields
 
 from communities import services as places
-from communities.models import BuildingGroup, HouseholdKind
+from communities.models import BuildingGroup, Household, HouseholdKind
 from communities.resources import compound_names
 from jinhai.imports import cells
 from jinhai.imports.base import Column, SheetResource, field_errors
@@ -97,7 +97,9 @@ class PointsResource(SheetResource):
             .filter(compound__community_id__in=community_ids)
             .select_related("compound")
         }
-        self.places = places.household_index(community_ids=community_ids)
+        self.places = places.household_index(
+            community_ids=community_ids, households=self.scoped(Household)
+        )
         by_pk = {h.pk: h for h in self.places.values()}
         households, shops = {}, {}
         for account in self.scoped(Account).filter(scheme__community_id__in=community_ids):
