@@ -132,6 +132,14 @@ def open_page(browser, **options):
         context.close()
 
 
+def submit(page, selector):
+    """Click what submits a form and wait for the page it leads to: reading the page straight
+    after the click can catch the blank document between the POST and its redirect."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state("networkidle")
+
+
 def log_in(page, base, user, password=None):
     """Log `user` in through the admin's login form (the test users' password by default)."""
     from .conftest import PASSWORD
@@ -139,8 +147,7 @@ def log_in(page, base, user, password=None):
     page.goto(f"{base}/admin/login/?next=/admin/", wait_until="networkidle")
     page.fill("#id_username", user.username)
     page.fill("#id_password", password or PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_load_state("networkidle")
+    submit(page, "input[type=submit]")
 
 
 def axe_violations(page):

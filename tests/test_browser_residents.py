@@ -8,7 +8,15 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from .browser import PHONE, axe_violations, chromium, horizontal_overflow, needs_chromium, open_page
+from .browser import (
+    PHONE,
+    axe_violations,
+    chromium,
+    horizontal_overflow,
+    needs_chromium,
+    open_page,
+    submit,
+)
 
 pytestmark = needs_chromium
 
@@ -50,20 +58,20 @@ def test_a_resident_takes_her_cards_code_and_sees_her_ledger(resident_site):
         assert axe_violations(page) == []
         page.fill("form[action='/my/pets/'] #id_name", "花花")
         page.select_option("form[action='/my/pets/'] #id_kind", "cat")
-        page.click("text=提交登记")
+        submit(page, "text=提交登记")
         assert "工作人员确认后生效" in page.inner_text("main")
         assert watch.console_errors == []
-        page.click("text=退出本户")
+        submit(page, "text=退出本户")
         assert page.locator("#id_code").count() == 1
 
     with chromium() as browser, open_page(browser) as (page, _):
         page.goto(f"{url}/admin/login/?next=/admin/", wait_until="networkidle")
         page.fill("#id_username", "jinhai")
         page.fill("#id_password", staff_password)
-        page.click("input[type=submit]")
+        submit(page, "input[type=submit]")
         page.goto(f"{url}/admin/self_governance/pet/?status__exact=pending")
         assert "花花" in page.inner_text("#result_list")
         page.check("#result_list input.action-select")
         page.select_option("select[name=action]", "confirm")
-        page.click("button[name=index]")
+        submit(page, "button[name=index]")
         assert "已确认 1 条宠物信息" in page.inner_text("body")
