@@ -435,7 +435,9 @@ class ScopedExportAdmin(ExportMixin, ScopedAdmin):
     to_encoding = "utf-8-sig"
 
     def get_export_resource_classes(self, request):
-        return list(self.resource_classes) or [exports.export_resource_for(self.model)]
+        # The first import variant is the one whose file an export reproduces (a 换届 is a way
+        # of importing a roster, not another sheet).
+        return list(self.resource_classes[:1]) or [exports.export_resource_for(self.model)]
 
     def get_export_queryset(self, request):
         queryset = super().get_export_queryset(request)

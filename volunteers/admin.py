@@ -21,7 +21,7 @@ from jinhai.scoping import Scope
 
 from . import bulk, leader_change, selectors, services
 from .models import Activity, Appointment, Attendance, Participation, Training, Volunteer
-from .resources import AttendanceResource, LeadersResource
+from .resources import AttendanceResource, LeadersRenewalResource, LeadersResource
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -140,7 +140,8 @@ class VolunteerAdmin(ScopedAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(ScopedImportExportAdmin):
-    resource_classes = [LeadersResource]
+    # The import page offers both: the roster (add and update) and its 换届 (replace).
+    resource_classes = [LeadersResource, LeadersRenewalResource]
     form = leader_change.AppointmentForm
     change_list_template = "admin/volunteers/appointment/change_list.html"
     list_display = [

@@ -36,6 +36,7 @@ class LeadersResource(SheetResource):
 
     key = "leaders"
     title = "两长名册"
+    purpose = "新增楼组长、街面长,或更新文件中这些人的信息;文件中没有的在任者不受影响。"
     columns = [
         COMMUNITY,
         Column("类型", required=True, parse=cells.choice(LeaderKind.choices, "类型")),
@@ -336,6 +337,10 @@ class LeadersRenewalResource(LeadersResource):
 
     key = "leaders_renewal"
     title = "两长换届名册(替换原名册)"
+    purpose = (
+        "换届时使用:文件就是这些社区的新名册。文件中没有的在任楼组长、街面长,任期在推选日期结束;"
+        "新人从推选日期起任职。预览会列出离任和新任的人,确认后才写入。"
+    )
     renewal = True
     columns = [
         Column("推选日期", required=True, parse=cells.date, field="selected_on")

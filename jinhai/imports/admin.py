@@ -81,18 +81,43 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
     skip_admin_log = True
     import_error_display = ("message",)
 
-    def _resource_class(self):
-        return self.resource_classes[0]
+    # An admin may offer variants of its import (the leaders' roster and its 换届): the import
+    # page's choice posts the variant's index as `resource` (django-import-export's own field);
+    # the template and error-workbook links carry it as `?resource=`. Signatures and confirm
+    # tokens name the variant's key, so a preview of one is never confirmed as another.
+
+    def _resource_index(self, raw):
+        try:
+            index = int(raw)
+        except (TypeError, ValueError):
+            return 0
+        return index if 0 <= index < len(self.resource_classes) else 0
+
+    def get_resource_index(self, form):
+        # The confirm form's `resource` is free text: an unknown index is the first variant,
+        # whose key then fails the signature check, rather than an IndexError.
+        return self._resource_index((getattr(form, "cleaned_data", None) or {}).get("resource"))
+
+    def _chosen_index(self, request):
+        return self._resource_index(request.POST.get("resource", request.GET.get("resource")))
+
+    def _resource_class(self, request=None):
+        return self.resource_classes[self._chosen_index(request) if request is not None else 0]
+
+    def _variant_query(self, request, **params):
+        index = self._chosen_index(request)
+        return urlencode({**params, **({"resource": index} if index else {})})
 
     def get_import_formats(self):
-        return [SheetFormat.for_resource(self._resource_class())]
+        # No request here; the variants of one admin read the same columns.
+        return [SheetFormat.for_resource(self.resource_classes[0])]
 
     def has_import_permission(self, request):
-        return self._resource_class().may_import(request.user)
+        return self._resource_class(request).may_import(request.user)
 
     def get_import_form_class(self, request):
         form_class = super().get_import_form_class(request)
-        if not self._resource_class().offers_only_new:
+        if not self._resource_class(request).offers_only_new:
             return form_class
         # A resource that can tell rows already stored (the points ledger) offers to skip them.
         field = forms.BooleanField(label=ONLY_NEW_LABEL, required=False)
@@ -124,11 +149,11 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             initial["import_file_name"] = storage.sign(
                 initial["import_file_name"],
                 user_pk=request.user.pk,
-                resource=self._resource_class().key,
+                resource=self._resource_class(request).key,
             )
             initial["only_new"] = bool(import_form.cleaned_data.get("only_new"))
             initial["confirm_token"] = confirmations.issue(
-                user=request.user, resource=self._resource_class().key
+                user=request.user, resource=self._resource_class(request).key
             )
         return initial
 
@@ -142,7 +167,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
                 storage.UploadStorage(name=upload).remove()
         if context.get("result") is not None:
             context.update(self._error_context(request, context["result"]))
-        context.setdefault("template_url", self._template_url())
+        context.setdefault("templates", self._templates())
         context.setdefault("limits", _limit_text())
         return response
 
@@ -162,11 +187,11 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             token = storage.sign(
                 kept.name,
                 user_pk=request.user.pk,
-                resource=self._resource_class().key,
+                resource=self._resource_class(request).key,
                 purpose="errors",
             )
             context["error_workbook_url"] = (
-                self._admin_url("import_errors") + "?" + urlencode({"t": token})
+                self._admin_url("import_errors") + "?" + self._variant_query(request, t=token)
             )
         return context
 
@@ -178,7 +203,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             name = storage.unsign(
                 request.GET.get("t", ""),
                 user_pk=request.user.pk,
-                resource=self._resource_class().key,
+                resource=self._resource_class(request).key,
                 purpose="errors",
             )
             data = storage.ErrorWorkbookStorage(name=name).read()
@@ -187,7 +212,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
         response = HttpResponse(
             data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        filename = quote(f"{self._resource_class().title}导入错误行.xlsx")
+        filename = quote(f"{self._resource_class(request).title}导入错误行.xlsx")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response
 
@@ -202,7 +227,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             name = storage.unsign(
                 confirm_form.cleaned_data["import_file_name"],
                 user_pk=request.user.pk,
-                resource=self._resource_class().key,
+                resource=self._resource_class(request).key,
             )
         except storage.UploadRefused as exc:
             return self._import_page(request, errors=[str(exc)])
@@ -221,7 +246,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
 
                 file_name = confirm_form.cleaned_data.get("original_file_name") or ""
                 url = start_import(
-                    self._resource_class(),
+                    self._resource_class(request),
                     user=request.user,
                     file_name=file_name,
                     content=data,
@@ -234,7 +259,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             # finds it used and writes nothing.
             with transaction.atomic():
                 if not confirmations.consume(
-                    token=token, user=request.user, resource=self._resource_class().key
+                    token=token, user=request.user, resource=self._resource_class(request).key
                 ):
                     return self._import_page(request, errors=[ALREADY_CONFIRMED])
                 result = self.process_dataset(
@@ -271,7 +296,7 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
             "import_errors": list(errors),
             "import_error_display": self.import_error_display,
             **(self._error_context(request, result) if result is not None else {}),
-            "template_url": self._template_url(),
+            "templates": self._templates(),
             "limits": _limit_text(),
         }
         context["form"].errors.clear()
@@ -299,13 +324,22 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
         app_label, model_name = self.get_model_info()
         return reverse(f"admin:{app_label}_{model_name}_{view}", current_app=self.admin_site.name)
 
-    def _template_url(self):
-        return self._admin_url("import_template")
+    def _templates(self):
+        """Each variant's title, what it does and its template's address, for the import page."""
+        url = self._admin_url("import_template")
+        return [
+            {
+                "title": resource.title,
+                "purpose": resource.purpose,
+                "url": url + (f"?resource={index}" if index else ""),
+            }
+            for index, resource in enumerate(self.resource_classes)
+        ]
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        resource_class = self._resource_class()
+        resource_class = self._resource_class(request)
         response = HttpResponse(
             template_workbook(resource_class(user=request.user)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

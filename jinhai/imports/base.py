@@ -114,6 +114,9 @@ class SheetResource(resources.ModelResource):
 
     key = ""
     title = ""
+    # One sentence for staff when an admin offers several variants of its import (the roster and
+    # its 换届): what importing this one does.
+    purpose = ""
     columns: list[Column] = []
     # Fields written when an existing row is updated (bulk_update).
     update_fields: list[str] = []
