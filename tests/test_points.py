@@ -386,3 +386,32 @@ def test_rank_and_leaderboard(world):
     assert [a.pk for a in selectors.leaderboard(p.scheme)] == [p.shop.pk, p.household.pk]
     p.household.refresh_from_db()
     assert selectors.rank_of(p.household) == 2
+
+
+def test_one_multi_row_insert_keeps_every_balance_exact(world):
+    """The PostgreSQL trigger runs once per statement over all its rows (transition table): one
+    INSERT of many entries, several per account and month, must still move each balance by its
+    sum; and entries stay undeletable, so a delete in the same transaction changes nothing."""
+    p = world.a.points
+    rows = []
+    for i in range(60):
+        account = p.shop if i % 2 else p.household
+        rule = p.deduction if i % 7 == 0 else p.award
+        rows.append(
+            PointEntry(
+                account=account,
+                kind="deduction" if rule.points < 0 else "award",
+                rule=rule,
+                points=rule.points,
+                date=D(2022, 9 + i % 3, 1 + i % 28),
+            )
+        )
+    with transaction.atomic():
+        PointEntry.objects.bulk_create(rows)
+        assert_ledger_holds(p.shop, p.household)
+        with pytest.raises(ValidationError, match="不能删除"):
+            PointEntry.objects.filter(account=p.shop).delete()
+        PointEntry.objects.bulk_create(
+            [PointEntry(account=p.shop, kind="award", rule=p.award, points=1, date=D(2022, 9, 1))]
+        )
+        assert_ledger_holds(p.shop, p.household)
