@@ -128,3 +128,44 @@ def test_fund_project_moves_on_its_page(browser, live_server, world, users):
     project.refresh_from_db()
     assert project.status == ProjectStatus.ACCEPTED
     assert project.moves.latest("at").note == "车棚验收合格"
+
+
+def test_a_renewal_from_the_admin_index_in_five_clicks(
+    browser, live_server, world, users, tmp_path
+):
+    """换届 as a community worker does it: index, 两长任职, 导入, choose 两长换届名册 and the file,
+    提交, 确认导入. The clicks (and the one pick) are counted."""
+    from volunteers.models import Appointment
+
+    rows = [
+        ["社区", "类型", "姓名", "手机号", "小区", "楼组", "街面", "推选日期"],
+        ["正学社区", "楼组长", "陈新", "13900003333", "正学苑", "1号楼", "", "2026-07-15"],
+    ]
+    sheet = io.StringIO()
+    csv.writer(sheet).writerows(rows)
+    upload = tmp_path / "换届名册.csv"
+    upload.write_bytes(sheet.getvalue().encode("utf-8-sig"))
+    actions = 0
+
+    def act(do, *args, **kwargs):
+        nonlocal actions
+        actions += 1
+        do(*args, **kwargs)
+        page.wait_for_load_state("networkidle")
+
+    with open_page(browser, **DESKTOP) as (page, watch):
+        log_in(page, live_server.url, users.staff_a)
+        changelist = reverse("admin:volunteers_appointment_changelist")
+        act(page.click, f"#content a[href='{changelist}']")
+        act(page.click, "a.import_link")
+        act(page.select_option, "#id_resource", label="两长换届名册(替换原名册)")
+        page.set_input_files("#id_import_file", str(upload))  # the file dialog
+        act(page.click, "form[enctype] input[type=submit]")
+        preview = page.locator("main, #content").first.inner_text()
+        assert "2 人离任" in preview and "1 人新任" in preview, preview
+        act(page.click, "form[action$='process_import/'] input[type=submit]")
+        assert "导入完成" in page.locator(".messagelist").inner_text()
+        assert watch.console_errors == []
+    assert actions == 5
+    current = Appointment.objects.current().get(building_group=world.a.building_group)
+    assert current.volunteer.name == "陈新"
