@@ -1,11 +1,13 @@
 """Background jobs in a real worker process: `manage.py db_worker` takes the jobs that the web
 node queued, on the same database (SQLite on one machine, PostgreSQL anywhere)."""
 
+import contextlib
 import csv
 import io
 import json
 import signal
 import sqlite3
+import subprocess
 
 from openpyxl import load_workbook
 
@@ -92,4 +94,8 @@ def test_the_worker_runs_what_the_admin_queued(site, tmp_path):
         web.stop()
         # SIGTERM: the worker finishes what it runs and stops cleanly.
         worker.process.send_signal(signal.SIGTERM)
+        # Wait for it here: `stop()` signals again while the process runs, and a second SIGTERM
+        # during a slow shutdown (a loaded machine) forces the worker out with -15.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.process.wait(timeout=60)
         assert worker.stop() == 0, worker.output()
