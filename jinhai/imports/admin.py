@@ -101,12 +101,13 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
     def _chosen_index(self, request):
         return self._resource_index(request.POST.get("resource", request.GET.get("resource")))
 
-    def _resource_class(self, request=None):
-        return self.resource_classes[self._chosen_index(request) if request is not None else 0]
+    def _resource_class(self, request):
+        return self.resource_classes[self._chosen_index(request)]
 
-    def _variant_query(self, request, **params):
-        index = self._chosen_index(request)
-        return urlencode({**params, **({"resource": index} if index else {})})
+    def _variant_url(self, view, index, **params):
+        """An import view's address for variant `index` (the first needs no `resource`)."""
+        query = urlencode({**params, **({"resource": index} if index else {})})
+        return self._admin_url(view) + (f"?{query}" if query else "")
 
     def get_import_formats(self):
         # No request here; the variants of one admin read the same columns.
@@ -190,8 +191,8 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
                 resource=self._resource_class(request).key,
                 purpose="errors",
             )
-            context["error_workbook_url"] = (
-                self._admin_url("import_errors") + "?" + self._variant_query(request, t=token)
+            context["error_workbook_url"] = self._variant_url(
+                "import_errors", self._chosen_index(request), t=token
             )
         return context
 
@@ -326,12 +327,11 @@ class ScopedImportExportAdmin(ImportMixin, ScopedExportAdmin):
 
     def _templates(self):
         """Each variant's title, what it does and its template's address, for the import page."""
-        url = self._admin_url("import_template")
         return [
             {
                 "title": resource.title,
                 "purpose": resource.purpose,
-                "url": url + (f"?resource={index}" if index else ""),
+                "url": self._variant_url("import_template", index),
             }
             for index, resource in enumerate(self.resource_classes)
         ]
