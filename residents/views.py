@@ -1,6 +1,7 @@
 """我的 (/my/): a household with its code sees its own room, points and pets, and nothing of any
-other household. Every view fetches for the request's household (`session.household_or_404`);
-none is cached, and each says so (`Cache-Control: private, no-store`)."""
+other household; what it takes part in is on 参与议事 (`participation.py`). Every view fetches
+for the request's household (`session.household_or_404`); none is cached, and each says so
+(`Cache-Control: private, no-store`)."""
 
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
@@ -12,7 +13,6 @@ from communities import codes
 from self_governance.agreements import services as agreements
 from self_governance.agreements.models import Pet
 from self_governance.agreements.selectors import household_points
-from self_governance.fund import selectors as fund
 
 from . import ratelimit, session
 from .forms import ClaimForm, PetForm
@@ -51,8 +51,6 @@ def my(request):
             "schemes": household_points(household),
             "pets": list(household.pets.order_by("name")),
             "pet_form": PetForm(),
-            "proposals": fund.household_proposals(household),
-            "supportable": fund.supportable(household),
         },
     )
 

@@ -21,7 +21,7 @@ class SelfGovernanceConfig(AppConfig):
         from .campaign.models import Inspection
         from .campaign.todo import KINDS as CAMPAIGN_TODO
         from .fund.models import DiscussionMeeting, Expenditure, FundProject
-        from .fund.participation import Support
+        from .fund.participation import MeetingSignup, Opinion, Support
         from .fund.search import KINDS as FUND_KINDS
         from .fund.todo import KINDS as FUND_TODO
 
@@ -31,8 +31,9 @@ class SelfGovernanceConfig(AppConfig):
         register_personal(Account, mask=["room"])
         register_personal(Pet)
 
-        # 自治金: proposers, payees and minutes may name people; supports name households.
-        for model in (FundProject, Expenditure, DiscussionMeeting, Support):
+        # 自治金: proposers, payees and minutes may name people; supports and opinions name
+        # households.
+        for model in (FundProject, Expenditure, DiscussionMeeting, Support, Opinion, MeetingSignup):
             register_personal(model)
         register_community_link("自治金项目", "fund:community")
         register_kind(*FUND_KINDS)

@@ -37,7 +37,7 @@ from .fund.models import (
     FundProject,
     ProjectMove,
 )
-from .fund.participation import Support
+from .fund.participation import Opinion, Support
 
 __all__ = [
     "Account",
@@ -55,6 +55,7 @@ __all__ = [
     "Inspection",
     "InspectionScore",
     "MonthlyPoints",
+    "Opinion",
     "Pet",
     "PointEntry",
     "ProjectMove",

@@ -38,6 +38,7 @@ from .factories import (
     TrainingFactory,
     UserFactory,
     VolunteerFactory,
+    project_move,
 )
 
 PASSWORD = "pw-for-tests-only"
@@ -325,7 +326,7 @@ def _fund(world):
     for step, amount in [
         ("discussing", None), ("publicising", None), ("approved", "40000"), ("implementing", None)
     ]:  # fmt: skip
-        fund_services.project_move(project=project, to=step, by=None, approved_amount=amount)
+        project_move(project, step, approved_amount=amount)
     # The moves happened in the spring of 2022, before the payment (never dated before 立项).
     from django.utils import timezone
 
@@ -342,6 +343,30 @@ def _fund(world):
         purpose="车棚钢结构材料",
         by=None,
     )
+    # What households take part in: an opinion on the notice, and sign-ups for a 说事会 and a
+    # volunteer activity ahead.
+    from self_governance.fund.participation import MeetingSignup, Opinion
+    from volunteers.models import ActivitySignup
+
+    from .factories import ActivityFactory
+
+    household = a.points.household.household
+    opinion = Opinion.objects.create(
+        project=project, household=household, text="顶棚请用防雨材料。"
+    )
+    soon = timezone.localdate() + datetime.timedelta(days=5)
+    coming = DiscussionMeetingFactory(
+        community=a.community, topic="说事会:电瓶车充电", date=soon, participants=None,
+        signup_open=True, capacity=30,
+    )  # fmt: skip
+    meeting_signup = MeetingSignup.objects.create(meeting=coming, household=household, people=2)
+    activity = ActivityFactory(
+        community=a.community, title="环境整治志愿行动", kind="compound", date=soon,
+        signup_open=True,
+    )  # fmt: skip
+    activity_signup = ActivitySignup.objects.create(
+        activity=activity, household=household, people=1
+    )
     campaign = CampaignFactory(subdistrict=world.subdistrict, name="“和美楼组”创建")
     standard = CampaignStandardFactory(campaign=campaign, name="清堆物", max_score=15)
     enrollment = EnrollmentFactory(campaign=campaign, building_group=a.building_group)
@@ -352,6 +377,8 @@ def _fund(world):
     project.refresh_from_db()
     return SimpleNamespace(
         allocation=allocation, project=project, meeting=meeting, expenditure=expenditure,
+        opinion=opinion, coming=coming, meeting_signup=meeting_signup,
+        coming_activity=activity, activity_signup=activity_signup,
         campaign=campaign, standard=standard, enrollment=enrollment, inspection=inspection,
         score=InspectionScoreFactory(inspection=inspection, standard=standard, score=12),
         rectification=RectificationFactory(inspection=inspection, finding="楼道堆放纸箱"),

@@ -380,3 +380,20 @@ class RoundScoreFactory(factory.django.DjangoModelFactory):
     round = factory.SubFactory(ContestRoundFactory)
     entry = factory.SubFactory(ContestEntryFactory)
     score = Decimal("88.5")
+
+
+def project_move(project, to, **kwargs):
+    """`services.project_move` as staff call it, except that a 公示 goes up `NOTICE_DAYS` ago, so
+    that a test may go on to 立项 at once (the service allows a notice dated back: staff record
+    a paper notice pinned up last week)."""
+    from django.utils import timezone
+
+    from self_governance.fund import services
+    from self_governance.fund.models import NOTICE_DAYS
+
+    if to == "publicising":
+        kwargs.setdefault(
+            "notice_from", timezone.localdate() - datetime.timedelta(days=NOTICE_DAYS)
+        )
+    kwargs.setdefault("by", None)
+    return services.project_move(project=project, to=to, **kwargs)

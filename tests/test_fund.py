@@ -60,6 +60,7 @@ from .factories import (
     InspectionScoreFactory,
     RectificationFactory,
     RoundScoreFactory,
+    project_move,
 )
 from .sheets import csv_bytes, xlsx_bytes
 
@@ -93,7 +94,7 @@ def discussed(community, **kwargs):
     project = FundProjectFactory(community=community, **kwargs)
     DiscussionMeetingFactory(community=community, project=project)
     for step in ("discussing", "publicising"):
-        services.project_move(project=project, to=step, by=None)
+        project_move(project, step)
     return project
 
 
@@ -162,7 +163,7 @@ def test_full_path_to_closed_and_no_rejection_after_approval(world):
 def test_approval_needs_a_discussion_meeting(world):
     project = FundProjectFactory(community=world.a.community)
     for step in ("discussing", "publicising"):
-        services.project_move(project=project, to=step, by=None)
+        project_move(project, step)
     # A general 说事会 of the same community does not count for this project.
     DiscussionMeetingFactory(community=world.a.community, project=None, topic="说事会:停车")
     with pytest.raises(ValidationError, match="立项前须至少召开一次关于该项目的讨论会"):

@@ -65,6 +65,10 @@ MODELS = {
     "self_governance.fundproject": ("fund.project", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
     "self_governance.projectmove": ("fund.move", JINHAI_A, {"street": "v", "staff_a": "v", "staff_b": "v", "viewer": "v"}),
     "self_governance.discussionmeeting": ("fund.meeting", JINHAI_A, {"street": FULL, "staff_a": FULL, "staff_b": FULL, "viewer": "v"}),
+    # Households write opinions and sign-ups on 我的; staff moderate, record who came, or delete.
+    "self_governance.opinion": ("fund.opinion", JINHAI_A, {"street": "vcd", "staff_a": "vcd", "staff_b": "vcd", "viewer": "v"}),
+    "self_governance.meetingsignup": ("fund.meeting_signup", JINHAI_A, {"street": "vcd", "staff_a": "vcd", "staff_b": "vcd", "viewer": "v"}),
+    "volunteers.activitysignup": ("fund.activity_signup", JINHAI_A, {"street": "vcd", "staff_a": "vcd", "staff_b": "vcd", "viewer": "v"}),
     "self_governance.expenditure": ("fund.expenditure", JINHAI_A, {"street": "vad", "staff_a": "va", "staff_b": "va", "viewer": "v"}),
     # The 和美 campaign is the street's (community staff read it); a community may also run a
     # campaign of its own, so community staff may add one. Its building groups take part.
@@ -160,6 +164,13 @@ EXTRA = {
     "residents:proposal_new": {**dict.fromkeys(USERS, 404), **dict.fromkeys(HOUSEHOLDS, 200)},
     "residents:support": dict.fromkeys(USERS, 405),
     "residents:support_withdraw": dict.fromkeys(USERS, 405),
+    # 参与议事 (tests/test_participation.py): a household's page; opinions and sign-ups are POSTs.
+    "residents:take_part": {**dict.fromkeys(USERS, 404), **dict.fromkeys(HOUSEHOLDS, 200)},
+    "residents:opinion": dict.fromkeys(USERS, 405),
+    "residents:meeting_signup": dict.fromkeys(USERS, 405),
+    "residents:meeting_cancel": dict.fromkeys(USERS, 405),
+    "residents:activity_signup": dict.fromkeys(USERS, 405),
+    "residents:activity_cancel": dict.fromkeys(USERS, 405),
     # 审核提议: community A's project (no proposal: the page says so).
     "admin:self_governance_fundproject_review": {"anonymous": 302, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 403},
 }  # fmt: skip
@@ -185,6 +196,11 @@ def extra_args(world, users):
         "admin:self_governance_fundproject_review": [world.fund.project.pk],
         "residents:support": [world.fund.project.pk],
         "residents:support_withdraw": [world.fund.project.pk],
+        "residents:opinion": [world.fund.project.pk],
+        "residents:meeting_signup": [world.fund.coming.pk],
+        "residents:meeting_cancel": [world.fund.coming.pk],
+        "residents:activity_signup": [world.fund.coming_activity.pk],
+        "residents:activity_cancel": [world.fund.coming_activity.pk],
         "admin:self_governance_contest_results": [world.fund.contest.pk],
         "admin:jinhai_job_status": [users.job.pk],
         "admin:jinhai_job_download": [users.job.pk],

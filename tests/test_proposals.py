@@ -35,7 +35,7 @@ def test_a_proposal_waits_for_staff_before_anyone_sees_it(client, households, wo
     assert project.status == "collecting" and project.community == households.a.community
     assert project.year == timezone.localdate().year
     assert LogEntry.objects.get_for_object(project).exists()
-    assert "待审核" in client.get(reverse("residents:my")).content.decode()
+    assert "待审核" in client.get(reverse("residents:take_part")).content.decode()
 
     client.cookies.clear()
     community_page, project_page = _public_pages(project)
@@ -74,7 +74,7 @@ def test_declined_and_merged_proposals_tell_the_household_why_and_stay_private(
     with pytest.raises(ValidationError, match="已审核"):
         fund.proposal_accept(project=declined, by=None)
 
-    page = client.get(reverse("residents:my")).content.decode()
+    page = client.get(reverse("residents:take_part")).content.decode()
     assert "物业已安排维修,不需自治金。" in page and "已并入" in page and "停车整治" in page
     for project in (declined, merged):
         assert client.get(_public_pages(project)[1]).status_code == 404
@@ -96,7 +96,7 @@ def test_proposals_are_checked_and_rate_limited(client, households, world):
     assert FundProject.objects.filter(household=households.a).count() == 5
     # Escaped where it is shown.
     FundProject.objects.filter(title="提议0").update(title="<b>粗</b>")
-    assert "&lt;b&gt;粗&lt;/b&gt;" in client.get(reverse("residents:my")).content.decode()
+    assert "&lt;b&gt;粗&lt;/b&gt;" in client.get(reverse("residents:take_part")).content.decode()
 
 
 def test_without_a_household_session_nothing_is_written(client, world):
@@ -112,7 +112,7 @@ def test_a_household_supports_once_and_may_withdraw(client, households, world):
     assert client.post(url).status_code == 302
     assert client.post(url).status_code == 302  # twice is still one
     assert project.supports.count() == 1
-    assert "已附议过" in client.get(reverse("residents:my")).content.decode()
+    assert "已附议过" in client.get(reverse("residents:take_part")).content.decode()
     assert FundProject.objects.with_supports().get(pk=project.pk).n_supports == 1
     page = client.get(_public_pages(project)[1]).content.decode()
     assert "1 户" in page

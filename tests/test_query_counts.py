@@ -18,6 +18,8 @@ from jinhai import summaries
 from self_governance.agreements import services as agreement_services
 from self_governance.agreements.models import Account, AgreementScheme, Reward, Rule
 from self_governance.fund import services as fund_services
+from self_governance.fund.participation import MeetingSignup, Opinion
+from volunteers.models import ActivitySignup
 
 from . import public_pages
 from .factories import (
@@ -49,6 +51,7 @@ from .factories import (
     StreetZoneFactory,
     TrainingFactory,
     VolunteerFactory,
+    project_move,
 )
 from .test_permission_matrix import EXTRA, PUBLIC
 
@@ -60,16 +63,18 @@ QUERIES = {
     "subdistrict": 2,  # the subdistrict with its figures, its communities with theirs
     "communities:list": 2,  # the count, the page (30 a page)
     "communities:detail": 6,  # community, election, members, roles, compounds, street zones
-    "volunteers:community": 6,  # community, leaders, building groups, zones, trainings, service
+    # community, leaders, building groups, zones, trainings, service, activities ahead
+    "volunteers:community": 7,
     "agreements:list": 2,  # the count, the page of schemes with their accounts counted
     "agreements:detail": 7,  # scheme, rules, months, the month's four boards
     "agreements:community": 3,  # community, the count, the page of its schemes
     "fund:overview": 2,  # years, communities with figures
     # years, community with figures, counts by status, projects (+meetings, moves, payments),
-    # general meetings
+    # the general meetings held and those ahead with their sign-ups (one query)
     "fund:community": 8,
-    # project (+community, compound, spending), meetings, moves, payments
-    "fund:project": 4,
+    # project (+community, compound, spending, opinions counted), meetings, moves, payments,
+    # published opinions
+    "fund:project": 5,
     "campaign:list": 1,  # campaigns with their enrolments counted
     "campaign:detail": 6,  # campaign, standards, enrolments, scores, fixes, contests
     "campaign:contest": 4,  # contest, rounds, scores, entries
@@ -167,7 +172,7 @@ def _grow_fund(world, compound, i):
     )
     DiscussionMeetingFactory(community=community, project=project)
     for step, amount in [("discussing", None), ("publicising", None), ("approved", "8000")]:
-        fund_services.project_move(project=project, to=step, by=None, approved_amount=amount)
+        project_move(project, step, approved_amount=amount)
     fund_services.project_move(project=project, to="implementing", by=None)
     fund_services.expenditure_add(
         project=project,
@@ -190,6 +195,17 @@ def _grow_fund(world, compound, i):
     DiscussionMeetingFactory(
         community=community, project=None, topic=f"说事会{i}", date=datetime.date(2022, 5, 1 + i)
     )
+    # Meetings and activities ahead, signed up for; opinions on the notice, published or not.
+    soon = timezone.localdate() + datetime.timedelta(days=1 + i)
+    household = HouseholdFactory(building_group=compound.building_groups.first(), room=f"8{i}")
+    coming = DiscussionMeetingFactory(
+        community=community, topic=f"将开{i}", date=soon, participants=None, signup_open=True
+    )
+    MeetingSignup.objects.create(meeting=coming, household=household, people=2)
+    activity = ActivityFactory(community=community, date=soon, signup_open=True, title=f"活动{i}")
+    ActivitySignup.objects.create(activity=activity, household=household, people=1)
+    state = "published" if i % 2 else "pending"
+    Opinion.objects.create(project=fund.project, household=household, text=f"意见{i}", state=state)
     # The campaign and its contest.
     enrollment = EnrollmentFactory(
         campaign=fund.campaign, building_group=compound.building_groups.first()

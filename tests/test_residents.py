@@ -9,15 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities import codes
+from communities import signups as signups_service
 from communities.models import Household, HouseholdSession
 from residents import session
 from self_governance.agreements import services as agreements
 from self_governance.agreements.models import Account, Pet
 from self_governance.fund import services as fund
-from self_governance.fund.models import FundProject
+from self_governance.fund.models import DiscussionMeeting, FundProject
+from self_governance.fund.participation import MeetingSignup, Opinion
+from volunteers.models import Activity, ActivitySignup
 
 from .conftest import household_client
-from .factories import HouseholdFactory
+from .factories import FundProjectFactory, HouseholdFactory
 
 
 def _code_for(household):
@@ -130,8 +133,6 @@ def test_my_page_queries_are_flat(client, households, world, django_assert_num_q
     household_client(client, households.a)
     client.get(reverse("residents:my"))
 
-    ago = timezone.now() - datetime.timedelta(days=2)
-
     def grow():
         rule = account.scheme.rules.create(code="G09", description="楼道清扫", points=1)
         for day in range(1, 11):
@@ -146,25 +147,70 @@ def test_my_page_queries_are_flat(client, households, world, django_assert_num_q
                 ),
             )
             Pet.objects.create(household=households.a, name=f"小{n}", kind="cat")
-            # Its proposals, and projects it may support (tests/test_proposals.py).
+
+    # The session, the accounts with their ranks, their entries, the rewards, and the pets.
+    with django_assert_num_queries(5):
+        client.get(reverse("residents:my"))
+    grow()
+    with django_assert_num_queries(5):
+        page = client.get(reverse("residents:my"))
+    assert page.content.decode().count("G09 楼道清扫") == 10
+    assert page.content.decode().count("<strong>小9</strong>") == 1
+
+
+def test_take_part_queries_are_flat(client, households, world, django_assert_num_queries):
+    household_client(client, households.a)
+    community = households.a.community
+    ago = timezone.now() - datetime.timedelta(days=2)
+    today = timezone.localdate()
+
+    def grow(n):
+        for i in range(n):
+            # Its proposals, and projects it may support (tests/test_proposals.py) ...
             project = fund.proposal_submit(
                 household=households.a,
-                title=f"提议{n}",
+                title=f"提议{n}-{i}",
                 category="other",
                 description="为什么",
                 amount=100,
             )
             FundProject.objects.filter(pk=project.pk).update(review="accepted", created_at=ago)
             fund.support_add(project=project, household=households.a)
+            # ... notices it may comment on, and its opinions ...
+            notice = FundProjectFactory(community=community, title=f"公示{n}-{i}")
+            FundProject.objects.filter(pk=notice.pk).update(
+                status="publicising", notice_from=today, notice_until=today
+            )
+            notice.refresh_from_db()
+            Opinion.objects.create(project=notice, household=households.a, text=f"意见{n}-{i}")
+            # ... and meetings and activities ahead, signed up for or not.
+            for model, signups, name in [
+                (DiscussionMeeting, MeetingSignup, "topic"),
+                (Activity, ActivitySignup, "title"),
+            ]:
+                event = model.objects.create(
+                    community=community,
+                    date=today + datetime.timedelta(days=3),
+                    signup_open=True,
+                    **{name: f"会{n}-{i}"},
+                    **({"kind": "other"} if model is Activity else {}),
+                )
+                signups_service.signup_save(
+                    signups=signups, event=event, household=households.a, people=2
+                )
 
-    # The page, its points, its pets, its proposals and the projects it may support (附议).
-    with django_assert_num_queries(7):
-        client.get(reverse("residents:my"))
-    grow()
-    with django_assert_num_queries(7):
-        page = client.get(reverse("residents:my"))
-    assert page.content.decode().count("G09 楼道清扫") == 10
-    assert page.content.decode().count("撤回附议") == 10
+    grow(1)
+    # The session, its proposals, the projects it may support or comment on, its opinions,
+    # the meetings and the activities.
+    with django_assert_num_queries(6):
+        client.get(reverse("residents:take_part"))
+    grow(10)
+    with django_assert_num_queries(6):
+        page = client.get(reverse("residents:take_part"))
+    text = page.content.decode()
+    assert text.count("撤回附议") == 11
+    assert text.count("提交意见") == 11
+    assert text.count("本户已报名 2 人") == 22
 
 
 def test_pets_are_registered_by_the_household_and_confirmed_by_staff(client, households, world):

@@ -8,8 +8,10 @@ from django.utils import timezone
 from jinhai import todo
 from self_governance.campaign.models import Enrollment
 from self_governance.fund import services as fund_services
-from self_governance.fund.models import FundProject, ProjectMove
+from self_governance.fund.models import FundProject
+from self_governance.fund.participation import MeetingSignup, Opinion
 from volunteers import services
+from volunteers.models import ActivitySignup
 
 from .factories import (
     ActivityFactory,
@@ -96,10 +98,10 @@ def test_the_page_costs_the_same_whatever_the_work(world, users, login, django_a
     # session, user, permissions (2), placement, each kind's work (one query each, two for the
     # vacancies; community staff are not asked for 年检), the admin's recent actions, and the
     # session saved again (its idle timeout moves on)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         client.get(reverse("admin:index"))
     _overdue(world, world.a.building_group, 40)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         response = client.get(reverse("admin:index"))
     assert _group(response.context["todo"], "rectifications_overdue").total >= 42
 
@@ -129,8 +131,9 @@ def test_notices_ending_and_projects_waiting(world, users):
     a, b = world.a.community, world.b.community
     running = _project(a, "正学苑楼道灯更换", to="publicising")
     ended = _project(a, "正学苑停车划线", to="publicising")
-    ProjectMove.objects.filter(project=ended, to_status="publicising").update(
-        at=timezone.now() - datetime.timedelta(days=10)
+    FundProject.objects.filter(pk=ended.pk).update(
+        notice_from=TODAY_REAL() - datetime.timedelta(days=10),
+        notice_until=TODAY_REAL() - datetime.timedelta(days=4),
     )
     no_meeting = _project(a, "正学苑绿化补种", to="discussing", meeting=False)
     met = _project(a, "正学苑健身角", to="discussing")
@@ -242,17 +245,27 @@ def test_every_kind_at_tenfold_data_costs_the_same(world, users, login, django_a
                 household=world.a.points.household.household,
                 review="pending",
             )
+            notice = _project(world.a.community, f"公示{n}-{i}", to="publicising")
+            Opinion.objects.create(project=notice, household=household, text="意见")
+            soon = today + datetime.timedelta(days=2)
+            meeting = DiscussionMeetingFactory(
+                community=world.a.community, date=soon, participants=None, signup_open=True
+            )
+            MeetingSignup.objects.create(meeting=meeting, household=household, people=2)
+            activity = ActivityFactory(community=world.a.community, date=soon, signup_open=True)
+            ActivitySignup.objects.create(activity=activity, household=household, people=1)
 
+    household = world.a.points.household.household
     grow(1)
-    # session, user, permissions (2), placement, the eight kinds (nine queries), the recent
+    # session, user, permissions (2), placement, the eleven kinds (twelve queries), the recent
     # actions, the session saved again (a savepoint, the update, its release)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(21):
         client.get(reverse("admin:index"))
     grow(10)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(21):
         response = client.get(reverse("admin:index"))
     groups = {g.kind.key: g for g in response.context["todo"]}
-    assert len(groups) == 8 and all(
+    assert len(groups) == 11 and all(
         g.total >= 11 for g in groups.values() if g.kind.key != "fund_notices_ending"
     )
 

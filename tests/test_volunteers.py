@@ -395,7 +395,7 @@ MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 def test_leaders_page_masks_phones_and_pins_queries(world, client, django_assert_num_queries):
     url = reverse("volunteers:community", args=[world.a.community.pk])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(url)
     body = response.content.decode()
     assert response.status_code == 200
@@ -413,7 +413,7 @@ def test_leaders_page_masks_phones_and_pins_queries(world, client, django_assert
         ParticipationFactory(
             activity=world.a.activity, volunteer=VolunteerFactory(community=world.a.community)
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         body = client.get(url).content.decode()
     assert not MOBILE.search(body)
 

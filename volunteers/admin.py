@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from communities.models import Community, Compound
+from communities.signup_admin import SignupAdmin, TakesSignupsAdminMixin
 from jinhai.admin import (
     ScopedAdmin,
     ScopedExportAdmin,
@@ -20,7 +21,15 @@ from jinhai.imports.admin import ScopedImportExportAdmin
 from jinhai.scoping import Scope
 
 from . import bulk, leader_change, selectors, services
-from .models import Activity, Appointment, Attendance, Participation, Training, Volunteer
+from .models import (
+    Activity,
+    ActivitySignup,
+    Appointment,
+    Attendance,
+    Participation,
+    Training,
+    Volunteer,
+)
 from .resources import AttendanceResource, LeadersRenewalResource, LeadersResource
 
 
@@ -296,8 +305,12 @@ class AttendanceAdmin(ScopedImportExportAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedAdmin):
-    list_display = ["title", "kind", "date", "community", "participants", "hours", "batch_link"]
+class ActivityAdmin(TakesSignupsAdminMixin, ScopedAdmin):
+    signup_model = ActivitySignup
+    list_display = [
+        "title", "kind", "date", "community", "participants", "hours", "signups_display",
+        "batch_link",
+    ]  # fmt: skip
     list_filter = ["kind", ("community", related_only)]
     list_select_related = ["community"]
     search_fields = ["title", "place", "description"]
@@ -350,3 +363,8 @@ class ParticipationAdmin(ScopedExportAdmin):
     list_select_related = ["volunteer", "activity"]
     search_fields = ["volunteer__name", "activity__title"]
     autocomplete_fields = ["activity", "volunteer"]
+
+
+@admin.register(ActivitySignup)
+class ActivitySignupAdmin(SignupAdmin):
+    """Who signed up for an activity (报名) and, after it, who came."""

@@ -18,10 +18,10 @@ class VolunteersConfig(AppConfig):
 
         from jinhai.audit import register_personal
 
-        from .models import Appointment, Attendance, Participation, Volunteer
+        from .models import ActivitySignup, Appointment, Attendance, Participation, Volunteer
 
         register_personal(Volunteer, mask=["mobile"])
-        for model in (Appointment, Attendance, Participation):
+        for model in (Appointment, Attendance, Participation, ActivitySignup):
             register_personal(model)
 
         from jinhai.todo import register_todo

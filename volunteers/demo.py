@@ -124,6 +124,7 @@ def load(stdout=None):
     _trainings(subdistrict, communities, leaders, random.Random(2022_08))
     _service(communities, leaders, random.Random(2022_11))
     _this_year(subdistrict)
+    _coming(communities[0])
     if stdout:
         building = Appointment.objects.current().filter(kind=LeaderKind.BUILDING).count()
         street = Appointment.objects.current().filter(kind=LeaderKind.STREET).count()
@@ -234,4 +235,21 @@ def _this_year(subdistrict):
         community=zhengxue,
         title=f"{today.year}年正学苑楼道清理",
         defaults={"kind": ActivityKind.COMPOUND, "date": last_week, "place": "正学苑"},
+    )
+
+
+def _coming(community):
+    """A volunteer activity ahead that households may sign up for (报名), dated from the first
+    load; a later run finds it and changes nothing."""
+    Activity.objects.get_or_create(
+        community=community,
+        title="小区环境整治志愿行动",
+        defaults={
+            "kind": ActivityKind.COMPOUND,
+            "date": timezone.localdate() + datetime.timedelta(days=10),
+            "place": f"{community.name}各小区",
+            "description": "清理楼道堆物、宅间绿地捡拾垃圾,欢迎居民带家人一起参加。",
+            "signup_open": True,
+            "capacity": 60,
+        },
     )

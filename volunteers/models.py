@@ -14,6 +14,7 @@ from communities.models import (
     Subdistrict,
     community_outside_subdistrict,
 )
+from communities.signups import HouseholdSignup, TakesSignups
 from jinhai.db import contains_all, subquery_count, subquery_sum
 from jinhai.fields import MobileField, PinyinSorted, PinyinSortedQuerySet
 from jinhai.scoping import ScopedQuerySet
@@ -342,7 +343,9 @@ class ActivityQuerySet(ScopedQuerySet):
         )
 
 
-class Activity(models.Model):
+class Activity(TakesSignups):
+    """A volunteer activity; one entered before it is held may take households' sign-ups."""
+
     community_path = "community"
 
     community = models.ForeignKey(
@@ -400,3 +403,31 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.volunteer} · {self.activity}"
+
+
+class ActivitySignup(HouseholdSignup):
+    """A household's sign-up (报名) for a volunteer activity that takes them; written by
+    `communities.signups` only."""
+
+    community_path = "activity__community"
+    event_field = "activity"
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="signups", verbose_name="活动"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(HouseholdSignup.Meta):
+        verbose_name = "活动报名"
+        verbose_name_plural = "活动报名"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "household"],
+                name="one_signup_per_household_activity",
+                violation_error_message="本户已报名这次活动。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"报名 {self.activity}" if self.activity_id else "活动报名"

@@ -9,13 +9,16 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
+from communities import signups
 from communities.models import BuildingGroup, Community, Compound, StreetZone
 from jinhai.db import subquery_count, subquery_sum
 from jinhai.sorting import natural_key, pinyin_key
 
 from .models import (
     Activity,
+    ActivitySignup,
     Appointment,
     Attendance,
     LeaderKind,
@@ -136,7 +139,8 @@ def with_leader_figures(subdistricts):
 def community_leaders(community):
     """A community's public leader list: its compounds in pinyin order, each with its building
     groups in natural order (2号楼 < 10号楼) and their current leaders; its street leaders and the
-    street zones without one; its latest trainings and activities. Six queries in all."""
+    street zones without one; its latest trainings and activities, and the activities ahead that
+    take sign-ups (报名). Seven queries in all."""
     leaders = {}
     street_leaders = []
     for appointment in (
@@ -174,7 +178,12 @@ def community_leaders(community):
             .order_by("-date")[:10]
         ),
         "activities": list(
-            Activity.objects.filter(community=community).with_totals().order_by("-date")[:10]
+            Activity.objects.filter(community=community, date__lte=timezone.localdate())
+            .with_totals()
+            .order_by("-date")[:10]
+        ),
+        "coming_activities": list(
+            signups.upcoming(Activity.objects.filter(community=community), ActivitySignup)[:10]
         ),
         "n_groups": sum(len(c["groups"]) for c in compounds),
         "n_led": len(leaders),

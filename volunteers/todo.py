@@ -8,10 +8,11 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from communities.models import Community
+from communities.signups import this_week
 from jinhai.todo import Task, TodoKind, first_with_total
 
 from . import selectors
-from .models import Activity, Attendance, Participation, Training
+from .models import Activity, ActivitySignup, Attendance, Participation, Training
 
 # Older sessions without records are history, not work.
 RECENT_DAYS = 365
@@ -113,5 +114,12 @@ KINDS = [
         permission="volunteers.add_appointment",
         tasks=vacancies,
         all_url=lambda: reverse("admin:volunteers_dashboard"),
+    ),
+    TodoKind(
+        key="activity_signups",
+        title="本周活动报名",
+        order=46,
+        permission="volunteers.view_activitysignup",
+        tasks=this_week(ActivitySignup),
     ),
 ]

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
+from communities.signup_admin import SignupAdmin, TakesSignupsAdminMixin
 from jinhai.admin import (
     OUT_OF_SCOPE,
     ReadOnlyAdminMixin,
@@ -26,6 +27,8 @@ from jinhai.scoping import Scope
 
 from . import grid, selectors, services
 from .models import (
+    NOTICE_DAYS,
+    NOTICE_MAX_DAYS,
     SPENDING_STATUSES,
     DiscussionMeeting,
     Expenditure,
@@ -34,6 +37,7 @@ from .models import (
     ProjectMove,
     ProjectStatus,
 )
+from .participation import MeetingSignup, Opinion, OpinionState
 from .resources import FundProjectsResource
 from .review_admin import ProposalReviewMixin
 
@@ -140,6 +144,7 @@ class DiscussionMeetingInline(ScopedInline, admin.StackedInline):
     fields = [
         ("topic", "date"),
         ("place", "participants"),
+        ("signup_open", "capacity"),
         "minutes",
         "decision",
         ("photo", "photo_public"),
@@ -189,6 +194,19 @@ class ProjectMoveForm(forms.Form):
         label="批准金额(元)",
         required=False,
         help_text="立项时填写,如 12000、1.2万 或 12,000元;其他步骤留空。",
+    )
+    notice_from = forms.DateField(
+        label="公示开始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="变更为“公示”时填写,默认今天;纸质公示已张贴的,填张贴之日。",
+    )
+    notice_days = forms.IntegerField(
+        label="公示天数",
+        required=False,
+        min_value=1,
+        max_value=NOTICE_MAX_DAYS,
+        help_text=f"默认 {NOTICE_DAYS} 天;公示期满后才能立项,期间住户可在网上提意见。",
     )
     note = forms.CharField(label="说明", required=False, max_length=200)
 
@@ -291,6 +309,8 @@ class FundProjectAdmin(ProposalReviewMixin, ScopedImportExportAdmin):
                     by=request.user,
                     note=form.cleaned_data["note"],
                     approved_amount=form.cleaned_data["approved_amount"],
+                    notice_from=form.cleaned_data["notice_from"],
+                    notice_days=form.cleaned_data["notice_days"],
                 )
             except ValidationError as exc:
                 self.message_user(request, "状态未变更:" + ";".join(exc.messages), messages.ERROR)
@@ -314,6 +334,10 @@ class FundProjectAdmin(ProposalReviewMixin, ScopedImportExportAdmin):
             "allocation": allocation,
             "n_meetings": project.meetings.count(),
             "spent": selectors.spent(project),
+            # Staff weigh every opinion before 立项, published or not.
+            "opinions": list(
+                project.opinions.select_related(*selectors.HOUSEHOLD_PLACE).order_by("created_at")
+            ),
         }
         return TemplateResponse(request, "admin/self_governance/fundproject/move.html", context)
 
@@ -351,8 +375,9 @@ class ProjectMoveAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 
 @admin.register(DiscussionMeeting)
-class DiscussionMeetingAdmin(ScopedAdmin):
-    list_display = ["date", "topic", "community", "project", "participants"]
+class DiscussionMeetingAdmin(TakesSignupsAdminMixin, ScopedAdmin):
+    signup_model = MeetingSignup
+    list_display = ["date", "topic", "community", "project", "participants", "signups_display"]
     list_filter = [("community", related_only), "date"]
     list_select_related = ["community", "project"]
     search_fields = ["topic", "place", "decision", "project__title", "community__name"]
@@ -390,3 +415,82 @@ class ExpenditureAdmin(ScopedAdmin):
             by=request.user,
         )
         obj.pk = expenditure.pk
+
+
+class OpinionForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label="审核结果",
+        choices=[("publish", "公开(连同答复)"), ("withhold", "不予公开")],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Opinion
+        fields = ["reply"]
+
+
+@admin.register(Opinion)
+class OpinionAdmin(ScopedAdmin):
+    """Households' opinions on notices (公示意见): staff publish each, with a public reply if they
+    like, or withhold it. Every decision goes through `services.opinion_moderate`."""
+
+    form = OpinionForm
+    list_display = ["created_at", "project", "excerpt", "place", "state", "moderated_by"]
+    list_filter = ["state", ("project__community", related_only)]
+    list_select_related = ["project", "moderated_by", *selectors.HOUSEHOLD_PLACE]
+    search_fields = ["text", "project__title"]
+    raw_id_fields = ["project"]
+    fields = ["project", "place", "created_at", "text", "state", "decision", "reply"]
+    readonly_fields = ["project", "place", "created_at", "text", "state"]
+    actions = ["publish", "withhold"]
+
+    def has_add_permission(self, request):
+        return False  # households write opinions, on 我的
+
+    @admin.display(description="意见")
+    def excerpt(self, obj):
+        return obj.text if len(obj.text) <= 40 else f"{obj.text[:40]}…"
+
+    @admin.display(description="住户所在")
+    def place(self, obj):
+        return selectors.household_place(obj.household)
+
+    def get_changeform_initial_data(self, request):
+        return {"decision": "publish"}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.state == OpinionState.WITHHELD:
+            form.base_fields["decision"].initial = "withhold"
+        return form
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.opinion_moderate(
+                opinion=obj,
+                by=request.user,
+                publish=form.cleaned_data["decision"] == "publish",
+                reply=form.cleaned_data["reply"],
+            )
+        except ValidationError as exc:
+            raise PermissionDenied(";".join(exc.messages)) from None
+
+    def _decide(self, request, queryset, publish):
+        done = 0
+        for opinion in queryset:
+            services.opinion_moderate(opinion=opinion, by=request.user, publish=publish)
+            done += 1
+        self.message_user(request, f"已{'公开' if publish else '不予公开'} {done} 条意见。")
+
+    @admin.action(description="公开所选意见(不加答复)", permissions=["change"])
+    def publish(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description="所选意见不予公开", permissions=["change"])
+    def withhold(self, request, queryset):
+        self._decide(request, queryset, False)
+
+
+@admin.register(MeetingSignup)
+class MeetingSignupAdmin(SignupAdmin):
+    """Who signed up for a meeting (报名) and, after it, who came."""

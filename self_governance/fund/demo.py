@@ -13,6 +13,7 @@ from communities.models import Community, Compound
 
 from . import services
 from .models import (
+    NOTICE_DAYS,
     PROJECT_PATH,
     DiscussionMeeting,
     Expenditure,
@@ -155,6 +156,14 @@ def load(stdout=None):
 
 def _move_on(project, step, approved, at):
     """One move through the service, as staff make it, then dated when it happened."""
+    today = timezone.localdate()
+    if step == ProjectStatus.APPROVED and project.notice_until >= today:
+        # Steps dated back to the year's first day (early in January) can leave the notice
+        # still running: the demo's notice ends the day before, as it would have.
+        yesterday = today - datetime.timedelta(days=1)
+        project.notice_from = min(project.notice_from, yesterday)
+        project.notice_until = yesterday
+        project.save(update_fields=["notice_from", "notice_until"])
     move = services.project_move(
         project=project,
         to=step,
@@ -163,6 +172,11 @@ def _move_on(project, step, approved, at):
         approved_amount=Decimal(approved) if step == ProjectStatus.APPROVED else None,
     )
     ProjectMove.objects.filter(pk=move.pk).update(at=at)
+    if step == ProjectStatus.PUBLICISING:
+        start = timezone.localdate(at)
+        project.notice_from = start
+        project.notice_until = start + datetime.timedelta(days=NOTICE_DAYS - 1)
+        project.save(update_fields=["notice_from", "notice_until"])
 
 
 def _walk(project, final, approved, paid):
@@ -242,6 +256,36 @@ def _this_year(communities, compounds):
         )
         if created:
             _walk_back(project, today, steps, approved, paid)
+    _coming(communities, today)
+
+
+# Meetings ahead that households may sign up for (报名): community, topic, project title or
+# None, days from the first load, place, capacity.
+COMING_MEETINGS = [
+    ("正学社区", "说事会:小区电瓶车充电怎么管", None, 6, "正学社区居委会议室", 40),
+    ("正学社区", "自治金参与式讨论会:正学西苑电动自行车充电棚", "正学西苑电动自行车充电棚", 9,
+     "正学西苑睦邻点", 30),
+]  # fmt: skip
+
+
+def _coming(communities, today):
+    for community_name, topic, title, days, place, capacity in COMING_MEETINGS:
+        community = communities[community_name]
+        DiscussionMeeting.objects.get_or_create(
+            community=community,
+            topic=topic,
+            defaults={
+                "project": FundProject.objects.filter(
+                    community=community, year=today.year, title=title
+                ).first()
+                if title
+                else None,
+                "date": today + datetime.timedelta(days=days),
+                "place": place,
+                "signup_open": True,
+                "capacity": capacity,
+            },
+        )
 
 
 def _walk_back(project, today, steps, approved, paid):

@@ -6,6 +6,8 @@ Every status move goes through `services.project_move`, every expenditure throug
 `services.expenditure_add`.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -17,10 +19,25 @@ from communities.models import (
     Community,
     Compound,
 )
+from communities.signups import TakesSignups
 from jinhai.db import contains_all, subquery_count, subquery_sum
 from jinhai.scoping import ScopedQuerySet
 from jinhai.uploads import PhotoField, RandomName, public_flag
 from jinhai.validators import future_date_error, validate_public_text
+
+# The vocabulary lives in `statuses`; importers may name it from here, as from any model module.
+from .statuses import (  # noqa: F401
+    FUNDED_STATUSES,
+    HIDDEN_REVIEWS,
+    NOTICE_DAYS,
+    NOTICE_MAX_DAYS,
+    PROJECT_PATH,
+    SPENDING_STATUSES,
+    SUPPORT_STATUSES,
+    ProjectCategory,
+    ProjectStatus,
+    ProposalReview,
+)
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # Sums of MONEY columns over many rows.
@@ -99,60 +116,6 @@ class FundAllocation(models.Model):
         return f"{self.community} {self.year}年度自治金" if self.community_id else "自治金额度"
 
 
-class ProjectCategory(models.TextChoices):
-    PARKING = "parking", "停车"
-    ENVIRONMENT = "environment", "环境"
-    STAIRWAY = "stairway", "楼道"
-    PETS = "pets", "宠物"
-    ELDERLY = "elderly", "为老服务"
-    OTHER = "other", "其他"
-
-
-class ProjectStatus(models.TextChoices):
-    COLLECTING = "collecting", "征集"
-    DISCUSSING = "discussing", "讨论"
-    PUBLICISING = "publicising", "公示"
-    APPROVED = "approved", "立项"
-    IMPLEMENTING = "implementing", "实施"
-    ACCEPTED = "accepted", "验收"
-    CLOSED = "closed", "结项"
-    REJECTED = "rejected", "不予立项"
-
-
-# The path a project takes; 不予立项 branches off before 立项. `services.project_move` reads these.
-PROJECT_PATH = [
-    ProjectStatus.COLLECTING,
-    ProjectStatus.DISCUSSING,
-    ProjectStatus.PUBLICISING,
-    ProjectStatus.APPROVED,
-    ProjectStatus.IMPLEMENTING,
-    ProjectStatus.ACCEPTED,
-    ProjectStatus.CLOSED,
-]
-# From 立项 on, a project holds an approved amount and counts against the year's allocation.
-FUNDED_STATUSES = PROJECT_PATH[PROJECT_PATH.index(ProjectStatus.APPROVED) :]
-# Money is paid out only while the work is done and checked.
-SPENDING_STATUSES = [ProjectStatus.IMPLEMENTING, ProjectStatus.ACCEPTED]
-# A project's notice (公示) hangs in the compound this many days before it may be approved.
-NOTICE_DAYS = 7
-
-
-class ProposalReview(models.TextChoices):
-    """Where a resident proposal (居民提议) stands with staff. Staff-entered projects have none."""
-
-    PENDING = "pending", "待审核"
-    ACCEPTED = "accepted", "已采纳"
-    MERGED = "merged", "已合并"
-    DECLINED = "declined", "未采纳"
-
-
-# A resident proposal is public only once staff took it into the process; nothing a resident
-# writes is public before that.
-HIDDEN_REVIEWS = [ProposalReview.PENDING, ProposalReview.MERGED, ProposalReview.DECLINED]
-# Households support (附议) a project while it is still being shaped.
-SUPPORT_STATUSES = [ProjectStatus.COLLECTING, ProjectStatus.DISCUSSING]
-
-
 class FundProjectQuerySet(ScopedQuerySet):
     def reviewed(self):
         """Projects anyone may see: staff-entered ones and accepted resident proposals."""
@@ -164,6 +127,13 @@ class FundProjectQuerySet(ScopedQuerySet):
         supports = self.model._meta.get_field("supports").related_model
         return self.annotate(
             n_supports=subquery_count(supports.objects.filter(project=OuterRef("pk")))
+        )
+
+    def with_opinions(self):
+        """`n_opinions`: how many opinions (意见) households left on its notice, of any state."""
+        opinions = self.model._meta.get_field("opinions").related_model
+        return self.annotate(
+            n_opinions=subquery_count(opinions.objects.filter(project=OuterRef("pk")))
         )
 
     def funded(self):
@@ -178,12 +148,11 @@ class FundProjectQuerySet(ScopedQuerySet):
         """Projects whose title contains every term (the public search)."""
         return self.filter(contains_all("title", terms))
 
-    def with_notice_start(self):
-        """`notice_start`: when the project last went into 公示 (its notice went up)."""
-        moves = ProjectMove.objects.filter(
-            project=OuterRef("pk"), to_status=ProjectStatus.PUBLICISING
-        ).order_by("-at")
-        return self.annotate(notice_start=models.Subquery(moves.values("at")[:1]))
+    def notice_running(self, today):
+        """Projects whose notice (公示) hangs on `today`: households may leave opinions."""
+        return self.filter(
+            status=ProjectStatus.PUBLICISING, notice_from__lte=today, notice_until__gte=today
+        )
 
     def with_spent(self):
         return self.annotate(
@@ -271,6 +240,20 @@ class FundProject(models.Model):
         help_text="提议合并到的已有项目。",
         editable=False,
     )
+    notice_from = models.DateField(
+        "公示开始日期",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="变更为“公示”时填写;公示期内住户可以提意见,期满后才能立项。",
+    )
+    notice_until = models.DateField(
+        "公示截止日期",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=f"公示的最后一天,默认开始后第 {NOTICE_DAYS} 天;次日起可以立项。",
+    )
     review_note = models.CharField(
         "审核说明",
         max_length=200,
@@ -299,6 +282,16 @@ class FundProject(models.Model):
                 | (Q(household__isnull=False) & ~Q(review="")),
                 name="fund_project_proposal_reviewed",
                 violation_error_message="居民提议须有审核状态,其他项目没有。",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_from__isnull=True, notice_until__isnull=True)
+                | Q(
+                    notice_from__isnull=False,
+                    notice_until__isnull=False,
+                    notice_until__gte=F("notice_from"),
+                ),
+                name="fund_project_notice_dates",
+                violation_error_message="公示截止日期不能早于开始日期。",
             ),
             models.CheckConstraint(
                 condition=Q(amount_requested__gt=0),
@@ -340,6 +333,22 @@ class FundProject(models.Model):
         """The day the project was approved (its 立项 move, Shanghai time), or None."""
         move = self.moves.filter(to_status=ProjectStatus.APPROVED).order_by("-at").first()
         return timezone.localdate(move.at) if move else None
+
+    @property
+    def notice_days(self) -> int | None:
+        if self.notice_from is None or self.notice_until is None:
+            return None
+        return (self.notice_until - self.notice_from).days + 1
+
+    def notice_running(self, today=None) -> bool:
+        """Whether the notice hangs today, when households may leave an opinion (意见)."""
+        today = today or timezone.localdate()
+        return (
+            self.status == ProjectStatus.PUBLICISING
+            and self.notice_from is not None
+            and self.notice_until is not None
+            and self.notice_from <= today <= self.notice_until
+        )
 
     @property
     def is_proposal(self) -> bool:
@@ -400,10 +409,11 @@ class DiscussionMeetingQuerySet(ScopedQuerySet):
         )
 
 
-class DiscussionMeeting(models.Model):
+class DiscussionMeeting(TakesSignups):
     """A participatory discussion (自治金参与式讨论会) about one project, or a general
     deliberation (说事会, e.g. on parking) tied to none. A project is approved only after at
-    least one meeting about it is on record."""
+    least one meeting about it is on record. A meeting may be entered before it is held, to take
+    households' sign-ups (报名); its participants are counted afterwards."""
 
     community_path = "community"
     public_file_fields = ("photo",)
@@ -426,7 +436,11 @@ class DiscussionMeeting(models.Model):
     date = models.DateField("日期")
     place = models.CharField("地点", max_length=100, blank=True, validators=[validate_public_text])
     participants = models.PositiveIntegerField(
-        "参加人数", validators=[MinValueValidator(1, "参加人数至少为 1。")]
+        "参加人数",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, "参加人数至少为 1。")],
+        help_text="会后填写;未召开的会议留空。",
     )
     minutes = models.TextField("会议纪要", blank=True)
     decision = models.TextField(
@@ -443,7 +457,7 @@ class DiscussionMeeting(models.Model):
         ordering = ["-date", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(participants__gte=1),
+                condition=Q(participants__isnull=True) | Q(participants__gte=1),
                 name="meeting_has_participants",
                 violation_error_message="参加人数至少为 1。",
             ),
@@ -456,8 +470,15 @@ class DiscussionMeeting(models.Model):
         errors = {}
         if self.project_id and self.community_id and self.project.community_id != self.community_id:
             errors["project"] = "讨论的项目须属于同一社区。"
-        if error := future_date_error(self.date, "会议日期"):
-            errors["date"] = error
+        today = timezone.localdate()
+        if self.date is not None and self.date > today:
+            # A planned meeting: announced for sign-ups, counted once held.
+            if self.participants is not None:
+                errors["participants"] = "会议还没有召开,参加人数在会后填写。"
+            if self.date > today + datetime.timedelta(days=366):
+                errors["date"] = "会议日期最多提前一年登记。"
+        elif self.date is not None and self.participants is None and not self.signup_open:
+            errors["participants"] = "已召开的会议须填写参加人数。"
         if errors:
             raise ValidationError(errors)
 

@@ -4,10 +4,11 @@ shows."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from communities import signups
 from communities.models import Community
 from jinhai.sorting import pinyin_key
 
@@ -24,9 +25,11 @@ from .models import (
     approved_sum,
     spent_sum,
 )
+from .participation import MeetingSignup, Opinion, Support
 
-# What `proposer_place` reads, joined into the query of the projects it names.
-PROPOSER_PLACE = ("household__building_group__compound", "household__street_zone")
+# What `household_place` reads, joined into the query of the rows (projects, opinions) whose
+# `household` it names.
+HOUSEHOLD_PLACE = ("household__building_group__compound", "household__street_zone")
 FIGURES = ("allocated", "approved", "spent", "remaining")
 # How a community's page lists its projects: along the path (征集 first), then the rejected ones.
 STATUS_ORDER = [*PROJECT_PATH, ProjectStatus.REJECTED]
@@ -101,9 +104,30 @@ def overview(year):
     return {"communities": communities, "totals": totals}
 
 
+def _meetings(community, year, today):
+    """The year's general 说事会 held so far, and the meetings ahead that take sign-ups (报名),
+    in one query."""
+    meetings = list(
+        DiscussionMeeting.objects.filter(community=community)
+        .filter(
+            Q(project__isnull=True, date__year=year, date__lte=today)
+            | Q(signup_open=True, date__gte=today)
+        )
+        .annotate(n_signed_up=signups.signed_up(MeetingSignup))
+        .order_by("-date", "pk")
+    )
+    held = [m for m in meetings if m.date <= today and m.project_id is None and m.date.year == year]
+    return {
+        "general_meetings": held,
+        "coming_meetings": [m for m in reversed(meetings) if m.takes_signups(today)],
+    }
+
+
 def community_year(community, year, status=None):
     """One community's projects of a year, each with its timeline, optionally of one status;
-    the count of each status; and the year's general 说事会."""
+    the count of each status; the year's general 说事会 held so far; and the meetings ahead
+    that take sign-ups (报名)."""
+    today = timezone.localdate()
     projects = FundProject.objects.reviewed().filter(community=community, year=year)
     counts = dict(
         projects.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
@@ -111,7 +135,7 @@ def community_year(community, year, status=None):
     if status is not None:
         projects = projects.filter(status=status)
     projects = list(
-        with_history(projects.select_related("compound", *PROPOSER_PLACE))
+        with_history(projects.select_related("compound", *HOUSEHOLD_PLACE))
         .with_supports()
         .order_by("title")
     )
@@ -119,33 +143,35 @@ def community_year(community, year, status=None):
     projects.sort(key=lambda p: (order[p.status], pinyin_key(p.title)))
     for project in projects:
         project.timeline = project_timeline(project)
-        project.proposed_by = proposer_place(project)
+        project.proposed_by = household_place(project.household)
     return {
         "projects": projects,
         "statuses": [(ProjectStatus(s), counts[s]) for s in STATUS_ORDER if counts.get(s)],
         "n_projects": sum(counts.values()),
-        "general_meetings": list(
-            DiscussionMeeting.objects.filter(
-                community=community, project__isnull=True, date__year=year
-            ).order_by("-date", "pk")
-        ),
+        **_meetings(community, year, today),
     }
 
 
 def notice(project):
-    """What a project's notice (公示) adds to the project (loaded through `with_history`): its
-    timeline, when it was publicised and when anything last happened to it."""
+    """What a project's notice (公示) adds to the project (loaded through `with_history` and
+    `with_opinions`): its timeline, when anything last happened to it, and the opinions staff
+    published, with where each household lives (小区 + 楼组)."""
     project.timeline = project_timeline(project)
-    publicised = [
-        date
-        for date, kind, item in project.timeline
-        if kind == "move" and item.to_status == ProjectStatus.PUBLICISING
-    ]
-    dates = [date for date, _, _ in project.timeline]
+    today = timezone.localdate()
+    dates = [date for date, _, _ in project.timeline if date <= today]  # not a meeting ahead
     dates += [payment.date for payment in project.expenditures.all()]
+    opinions = list(
+        Opinion.objects.published()
+        .filter(project=project)
+        .select_related(*HOUSEHOLD_PLACE)
+        .order_by("created_at", "pk")
+    )
+    for opinion in opinions:
+        opinion.place = household_place(opinion.household)
     return {
-        "publicised_on": publicised[-1] if publicised else None,
         "updated_on": max(dates, default=None),
+        "opinions": opinions,
+        "notice_running": project.notice_running(),
     }
 
 
@@ -180,26 +206,42 @@ def household_proposals(household):
     )
 
 
-def supportable(household):
-    """The public projects of the household's community that take supports (附议) now, each with
-    its count and `supported` (whether this household supports it): one query."""
-    from .participation import Support
-
+def open_to_households(household):
+    """The public projects of the household's community it may act on now, in one query: those
+    that take supports (附议: `supported` says whether this household supports it) and those
+    whose notice (公示) hangs today, when it may leave an opinion (意见)."""
+    today = timezone.localdate()
     mine = Support.objects.filter(project=OuterRef("pk"), household=household)
-    return list(
+    projects = list(
         FundProject.objects.reviewed()
-        .filter(community=household.community_id, status__in=SUPPORT_STATUSES)
+        .filter(community=household.community_id)
+        .filter(
+            Q(status__in=SUPPORT_STATUSES)
+            | Q(status=ProjectStatus.PUBLICISING, notice_from__lte=today, notice_until__gte=today)
+        )
         .with_supports()
         .annotate(supported=Exists(mine))
         .select_related("compound")
         .order_by("-year", "title")
     )
+    return {
+        "supportable": [p for p in projects if p.status in SUPPORT_STATUSES],
+        "notices": [p for p in projects if p.status == ProjectStatus.PUBLICISING],
+    }
 
 
-def proposer_place(project) -> str:
-    """Who proposed a resident proposal, as the public pages may say it: 小区 + 楼组 (or the
-    street zone of a shop), never the room."""
-    household = project.household
+def household_opinions(household):
+    """A household's own opinions, newest first, with where each stands (one query)."""
+    return list(
+        Opinion.objects.filter(household=household)
+        .select_related("project")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def household_place(household) -> str:
+    """Where a household lives, as public pages may say it: 小区 + 楼组 (or the street zone of a
+    shop), never the room."""
     if household is None:
         return ""
     if household.building_group_id:

@@ -5,6 +5,7 @@ serialised; an approval then locks the year's allocation row, so that two approv
 take the last of the money.
 """
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,8 @@ from jinhai.validators import validate_public_text
 
 from . import selectors
 from .models import (
+    NOTICE_DAYS,
+    NOTICE_MAX_DAYS,
     PROJECT_PATH,
     SPENDING_STATUSES,
     SUPPORT_STATUSES,
@@ -27,10 +30,13 @@ from .models import (
     ProjectStatus,
     ProposalReview,
 )
-from .participation import Support
+from .participation import OPINION_MAX_LENGTH, Opinion, OpinionState, Support
 
 # Writes a household may make in one day (Shanghai time).
 PROPOSALS_PER_DAY = 5
+OPINIONS_PER_DAY = 20
+# How far from today staff may date a notice: one pinned up on paper last week is recorded now.
+NOTICE_DATE_REACH = datetime.timedelta(days=30)
 
 
 def yuan(amount) -> str:
@@ -77,14 +83,46 @@ def _refuse_move(current, to) -> None:
     )
 
 
+def _notice_dates(notice_from, notice_days) -> tuple[datetime.date, datetime.date]:
+    today = timezone.localdate()
+    start = notice_from or today
+    if abs(start - today) > NOTICE_DATE_REACH:
+        raise ValidationError(
+            f"公示开始日期 {start:%Y-%m-%d} 离今天太远:"
+            f"只能在今天前后 {NOTICE_DATE_REACH.days} 天内。"
+        )
+    try:
+        days = NOTICE_DAYS if notice_days in (None, "") else int(notice_days)
+    except (TypeError, ValueError):
+        raise ValidationError(f"公示天数“{notice_days}”不是整数。") from None
+    if not 1 <= days <= NOTICE_MAX_DAYS:
+        raise ValidationError(f"公示天数须在 1 到 {NOTICE_MAX_DAYS} 天之间。")
+    return start, start + datetime.timedelta(days=days - 1)
+
+
+def _refuse_early_approval(project) -> None:
+    """立项 only after the notice has hung its full days."""
+    today = timezone.localdate()
+    if project.notice_until is None:
+        raise ValidationError("该项目没有公示期记录,不能立项:请先登记公示。")
+    if today <= project.notice_until:
+        raise ValidationError(
+            f"公示期为 {project.notice_from:%Y-%m-%d} 至 {project.notice_until:%Y-%m-%d},"
+            f"期满后({project.notice_until + datetime.timedelta(days=1):%Y-%m-%d} 起)才能立项。"
+        )
+
+
 @transaction.atomic
-def project_move(*, project, to, by, note="", approved_amount=None) -> ProjectMove:
+def project_move(
+    *, project, to, by, note="", approved_amount=None, notice_from=None, notice_days=None
+) -> ProjectMove:
     """Move a project one step along 征集 → 讨论 → 公示 → 立项 → 实施 → 验收 → 结项, or to
     不予立项 before 立项, and record the move.
 
-    立项 needs at least one discussion meeting about the project on record and an approved
-    amount within the request and within what is left of the community's allocation for the
-    project's year; 结项 comes only after 验收.
+    公示 puts the notice up from `notice_from` (today by default) for `notice_days` days
+    (`NOTICE_DAYS` by default); 立项 comes only after it has ended, with at least one discussion
+    meeting about the project on record and an approved amount within the request and within
+    what is left of the community's allocation for the project's year; 结项 comes only after 验收.
     """
     if to not in ProjectStatus.values:
         raise ValidationError(f"没有“{to}”这个项目状态。")
@@ -93,26 +131,30 @@ def project_move(*, project, to, by, note="", approved_amount=None) -> ProjectMo
     current = project.status
     if to not in allowed_moves(current):
         _refuse_move(current, to)
+    changes = {"status": to}
     if to == ProjectStatus.APPROVED:
-        approved = _approve(project, approved_amount)
+        _refuse_early_approval(project)
+        changes["amount_approved"] = _approve(project, approved_amount)
     elif approved_amount not in (None, ""):
         raise ValidationError("批准金额只在立项时填写。")
-    else:
-        approved = None
-    FundProject.objects.filter(pk=project.pk).update(
-        status=to, **({"amount_approved": approved} if approved is not None else {})
-    )
+    if to == ProjectStatus.PUBLICISING:
+        changes["notice_from"], changes["notice_until"] = _notice_dates(notice_from, notice_days)
+        dates = f"公示期 {changes['notice_from']:%Y-%m-%d} 至 {changes['notice_until']:%Y-%m-%d}"
+        note = f"{note};{dates}" if note else dates
+    elif notice_from not in (None, "") or notice_days not in (None, ""):
+        raise ValidationError("公示日期只在变更为“公示”时填写。")
+    FundProject.objects.filter(pk=project.pk).update(**changes)
     data_changed()  # update() sends no post_save
-    project.status = to
-    if approved is not None:
-        project.amount_approved = approved
+    for field, value in changes.items():
+        setattr(project, field, value)
+    approved = changes.get("amount_approved")
     return ProjectMove.objects.create(
         project=project,
         from_status=current,
         to_status=to,
         by=by if getattr(by, "pk", None) else None,
         approved_amount=approved,
-        note=note,
+        note=note[:200],
     )
 
 
@@ -126,8 +168,13 @@ def _approve(project, approved_amount) -> Decimal:
         )
     meetings = DiscussionMeeting.objects.filter(project=project)
     today = timezone.localdate()
-    if not meetings.filter(date__lte=today).exists():
+    if not meetings.filter(date__lte=today, participants__isnull=False).exists():
         planned = meetings.order_by("date").first()
+        if planned is not None and planned.date <= today:
+            raise ValidationError(
+                f"立项须在讨论会之后:讨论会“{planned.topic}”({planned.date:%Y-%m-%d})"
+                "还没有登记参加人数,请先在会议记录中填写。"
+            )
         if planned is not None:
             raise ValidationError(
                 f"立项须在讨论会之后:关于该项目的讨论会“{planned.topic}”日期为"
@@ -352,3 +399,48 @@ def support_withdraw(*, project, household) -> int:
         raise ValidationError(f"项目已在“{project.get_status_display()}”阶段,附议不能再撤回。")
     deleted, _ = Support.objects.filter(project=project, household=household).delete()
     return deleted
+
+
+def opinion_submit(*, project, household, text) -> Opinion:
+    """A household's opinion (意见) on a public project of its community while its notice hangs;
+    it waits for staff (待审核). At most `OPINIONS_PER_DAY` a day."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("请填写意见。")
+    if len(text) > OPINION_MAX_LENGTH:
+        raise ValidationError(f"意见最多 {OPINION_MAX_LENGTH} 字(现有 {len(text)} 字)。")
+    if (
+        project.community_id != household.community_id
+        or not FundProject.objects.reviewed().filter(pk=project.pk).exists()
+    ):
+        raise ValidationError("只能对本社区公示中的项目提意见。")
+    if not project.notice_running():
+        if project.status == ProjectStatus.PUBLICISING and project.notice_until:
+            raise ValidationError(
+                f"公示期为 {project.notice_from:%Y-%m-%d} 至 {project.notice_until:%Y-%m-%d},"
+                "现在不在公示期内。"
+            )
+        raise ValidationError(f"项目在“{project.get_status_display()}”阶段,不在公示期内。")
+    if (
+        Opinion.objects.filter(household=household, created_at__gte=_today_start()).count()
+        >= OPINIONS_PER_DAY
+    ):
+        raise ValidationError(f"每户每天最多提交 {OPINIONS_PER_DAY} 条意见,请明天再提。")
+    return Opinion.objects.create(project=project, household=household, text=text)
+
+
+@transaction.atomic
+def opinion_moderate(*, opinion, by, publish: bool, reply="") -> Opinion:
+    """Publish an opinion (with staff's public reply, if any) or withhold it. A decision may be
+    revised; the audit trail keeps every one."""
+    reply = (reply or "").strip()
+    if len(reply) > OPINION_MAX_LENGTH:
+        raise ValidationError(f"答复最多 {OPINION_MAX_LENGTH} 字。")
+    validate_public_text(reply)
+    opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
+    opinion.state = OpinionState.PUBLISHED if publish else OpinionState.WITHHELD
+    opinion.reply = reply
+    opinion.moderated_by = by if getattr(by, "pk", None) else None
+    opinion.moderated_at = timezone.now()
+    opinion.save(update_fields=["state", "reply", "moderated_by", "moderated_at"])
+    return opinion

@@ -1,5 +1,6 @@
 """The fund's 待办 (jinhai.todo): notices (公示) about to end, projects waiting for their
-discussion meeting, their 公示 or their 立项, and resident proposals (居民提议) to review."""
+discussion meeting, their 公示 or their 立项, resident proposals (居民提议) to review and opinions
+(意见) on notices to moderate."""
 
 import datetime
 from urllib.parse import urlencode
@@ -8,19 +9,11 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.urls import reverse
 from django.utils import timezone
 
+from communities.signups import this_week
 from jinhai.todo import Task, TodoKind, first_with_total
 
-from .models import NOTICE_DAYS, DiscussionMeeting, FundProject, ProjectStatus, ProposalReview
-
-
-def _notice_cutoff(today):
-    """The moment a notice must have gone up after to be still running on `today`."""
-    start = today - datetime.timedelta(days=NOTICE_DAYS)
-    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-
-
-def notice_ends(project) -> datetime.date:
-    return timezone.localdate(project.notice_start) + datetime.timedelta(days=NOTICE_DAYS)
+from .models import DiscussionMeeting, FundProject, ProjectStatus, ProposalReview
+from .participation import MeetingSignup, Opinion, OpinionState
 
 
 def _move_url(project, to):
@@ -31,18 +24,18 @@ def _move_url(project, to):
 def notices_ending(scope, today, limit):
     projects, total = first_with_total(
         scope.filter(FundProject.objects.filter(status=ProjectStatus.PUBLICISING))
-        .with_notice_start()
-        .filter(notice_start__gte=_notice_cutoff(today))
+        .filter(notice_until__gte=today)
         .select_related("community")
-        .order_by("notice_start", "pk"),
+        .order_by("notice_until", "pk"),
         limit,
     )
     tasks = [
         Task(
             title=project.title,
             url=_move_url(project, ProjectStatus.APPROVED),
-            detail=f"{project.community.name} · 公示期满无异议后立项",
-            due=notice_ends(project),
+            detail=f"{project.community.name} · 公示期至 {project.notice_until:%Y-%m-%d},"
+            "期满无异议后立项",
+            due=project.notice_until + datetime.timedelta(days=1),  # the first day it may be
         )
         for project in projects
     ]
@@ -51,14 +44,12 @@ def notices_ending(scope, today, limit):
 
 def projects_waiting(scope, today, limit):
     """In 讨论 (a meeting to hold, or held and the notice to put up) or in 公示 past its days."""
-    cutoff = _notice_cutoff(today)
     projects, total = first_with_total(
         scope.filter(FundProject.objects.all())
-        .with_notice_start()
         .filter(
             Q(status=ProjectStatus.DISCUSSING)
             | Q(status=ProjectStatus.PUBLICISING)
-            & (Q(notice_start__lt=cutoff) | Q(notice_start__isnull=True))
+            & (Q(notice_until__lt=today) | Q(notice_until__isnull=True))
         )
         .annotate(
             has_meeting=Exists(DiscussionMeeting.objects.filter(project=OuterRef("pk"))),
@@ -69,7 +60,7 @@ def projects_waiting(scope, today, limit):
             ),
         )
         .select_related("community")
-        .order_by("waiting_order", "notice_start", "created_at", "pk"),
+        .order_by("waiting_order", "notice_until", "created_at", "pk"),
         limit,
     )
     return [_waiting_task(project) for project in projects], total
@@ -78,7 +69,7 @@ def projects_waiting(scope, today, limit):
 def _waiting_task(project):
     community = project.community.name
     if project.status == ProjectStatus.PUBLICISING:
-        ended = f",公示期 {notice_ends(project):%Y-%m-%d} 已满" if project.notice_start else ""
+        ended = f",公示期 {project.notice_until:%Y-%m-%d} 已满" if project.notice_until else ""
         return Task(
             title=project.title,
             url=_move_url(project, ProjectStatus.APPROVED),
@@ -121,6 +112,26 @@ def proposals_to_review(scope, today, limit):
     return tasks, total
 
 
+def opinions_to_moderate(scope, today, limit):
+    """Households' opinions on notices, waiting to be published or withheld, oldest first."""
+    opinions, total = first_with_total(
+        scope.filter(Opinion.objects.filter(state=OpinionState.PENDING))
+        .select_related("project__community")
+        .order_by("created_at", "pk"),
+        limit,
+    )
+    tasks = [
+        Task(
+            title=opinion.project.title,
+            url=reverse("admin:self_governance_opinion_change", args=[opinion.pk]),
+            detail=f"{opinion.project.community.name} · 公示意见,"
+            f"{timezone.localdate(opinion.created_at):%Y-%m-%d} 提交",
+        )
+        for opinion in opinions
+    ]
+    return tasks, total
+
+
 def _list(status):
     return lambda: (
         reverse("admin:self_governance_fundproject_changelist") + f"?status__exact={status}"
@@ -154,5 +165,23 @@ KINDS = [
             reverse("admin:self_governance_fundproject_changelist")
             + f"?review__exact={ProposalReview.PENDING}"
         ),
+    ),
+    TodoKind(
+        key="fund_opinions_to_moderate",
+        title="待审核的公示意见",
+        order=26,
+        permission="self_governance.change_opinion",
+        tasks=opinions_to_moderate,
+        all_url=lambda: (
+            reverse("admin:self_governance_opinion_changelist")
+            + f"?state__exact={OpinionState.PENDING}"
+        ),
+    ),
+    TodoKind(
+        key="fund_meeting_signups",
+        title="本周会议报名",
+        order=27,
+        permission="self_governance.view_meetingsignup",
+        tasks=this_week(MeetingSignup),
     ),
 ]

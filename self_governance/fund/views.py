@@ -89,14 +89,15 @@ class FundProjectView(DetailView):
     context_object_name = "project"
     queryset = selectors.with_history(
         FundProject.objects.reviewed()
-        .select_related("community__subdistrict", "compound", *selectors.PROPOSER_PLACE)
+        .select_related("community__subdistrict", "compound", *selectors.HOUSEHOLD_PLACE)
         .with_supports()
+        .with_opinions()
     )
 
     def get_context_data(self, **kwargs):
         project = self.object
         fund_url = reverse("fund:community", args=[project.community_id]) + f"?year={project.year}"
-        project.proposed_by = selectors.proposer_place(project)
+        project.proposed_by = selectors.household_place(project.household)
         return super().get_context_data(
             **selectors.notice(project),
             fund_url=fund_url,
