@@ -46,7 +46,8 @@ QUERY_STRINGS = {"search": "q=正学"}
 # matrix still has a row for each, the page tests skip them.
 # 我的 and its claim form are open to anyone but private and never cached (tests/test_residents.py
 # and tests/test_browser_residents.py cover them).
-NOT_PAGES = {"healthz", "residents:my", "residents:claim"}
+# The station map's markers are JSON that the map page's script fetches (tests/test_orgs.py).
+NOT_PAGES = {"healthz", "residents:my", "residents:claim", "orgs:station_markers"}
 
 
 def args(name, sample):
