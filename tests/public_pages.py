@@ -39,8 +39,9 @@ PAGES = {
 }
 
 # Pages that show little without a query string get a sample one: a name that matches in the
-# world and in the demo alike.
-QUERY_STRINGS = {"search": "q=正学"}
+# world and in the demo alike; the station map shows the sample's subdistrict (without one, the
+# first of its picker, which depends on how the database orders names).
+QUERY_STRINGS = {"search": "q=正学", "orgs:station_map": "subdistrict={subdistrict}"}
 
 # Public URLs that are not HTML pages for residents (health checks, files): the permission
 # matrix still has a row for each, the page tests skip them.
@@ -62,6 +63,8 @@ def address(name, sample):
 def request_path(name, sample):
     """The path and sample query string to request the page with."""
     query = QUERY_STRINGS.get(name)
+    if query:
+        query = query.format(subdistrict=sample.subdistrict.pk)
     return address(name, sample) + (f"?{query}" if query else "")
 
 
