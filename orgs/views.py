@@ -204,7 +204,6 @@ class StationListView(NearestPageMixin, ListView):
             crumbs=[("社工站", None)],
             subdistrict=self.subdistrict,
             subdistricts=self.subdistricts if len(self.subdistricts) > 1 else [],
-            total=sum(n for _, _, n in counts),
             # Each level's count in the whole list, and its rows on this page.
             levels=[
                 (value, label, LEVEL_COLOURS[value], n, [s for s in page if s.level == value])

@@ -924,7 +924,9 @@ def test_station_markers_of_one_subdistrict(world, client):
     assert hub["url"].endswith(
         f"?subdistrict={world.subdistrict.pk}&page=1#station-{world.orgs.hub.pk}"
     )
-    assert client.get(reverse("orgs:station_markers", args=[999999])).status_code == 404
+    for missing in (999999, 2**70):  # larger than any database integer: still a 404
+        assert client.get(reverse("orgs:station_markers", args=[missing])).status_code == 404
+        assert client.get(reverse("orgs:station", args=[missing])).status_code == 404
     # A subdistrict without stations has an empty map, not a missing one.
     from .factories import SubdistrictFactory
 
