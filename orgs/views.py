@@ -270,6 +270,8 @@ def station_markers(request, pk):
     """The map's markers of one subdistrict, as JSON: what the map page's script fetches.
     Each links to the station's row on the subdistrict's list (its page counted here, in the
     list's order)."""
+    if _int(pk) is None:
+        raise Http404("没有这个街道。")
     stations = list(selectors.stations().filter(subdistrict=pk))
     if not stations and not Subdistrict.objects.filter(pk=pk).exists():
         raise Http404("没有这个街道。")
@@ -300,6 +302,8 @@ def station_markers(request, pk):
 def station(request, pk):
     """A station's address for links from elsewhere (search, an organization's page): sent on
     to its row on the page of its subdistrict's list that shows it."""
+    if _int(pk) is None:
+        raise Http404("没有这个社工站。")
     found = get_object_or_404(
         SocialWorkStation.objects.only(*selectors.STATION_ORDER, "subdistrict"), pk=pk
     )
