@@ -20,7 +20,7 @@ def _station(station):
     where = f" · {station.community.name}" if station.community_id else ""
     return Hit(
         name=station.name,
-        url=f"{reverse('orgs:stations')}#station-{station.pk}",
+        url=reverse("orgs:station", args=[station.pk]),
         detail=f"{station.get_level_display()}社工站{where}",
     )
 

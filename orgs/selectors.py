@@ -59,13 +59,6 @@ def fields_with_counts(organizations):
     )
 
 
-def counts_by_level(stations):
-    counts = {}
-    for station in stations:
-        counts[station.level] = counts.get(station.level, 0) + 1
-    return [(value, label, counts.get(value, 0)) for value, label in StationLevel.choices]
-
-
 def expected_for_year(organizations, year):
     """Organizations that owe an inspection for `year`: active, and registered by its end."""
     return organizations.active().filter(
@@ -201,8 +194,43 @@ def reports():
     return InfoReport.objects.filter(published=True).select_related("organization")
 
 
+# The stations' one order, by level as the network reads ("1+N+X"), in every list and on the
+# map: a station's page in the list (`station_page`) is counted in it.
+STATION_ORDER = ("level", "sort_order", "sort_key", "name", "pk")
+STATIONS_PER_PAGE = 30
+
+
 def stations():
-    return SocialWorkStation.objects.select_related("community", "hosting_organization")
+    return SocialWorkStation.objects.select_related("community", "hosting_organization").order_by(
+        *STATION_ORDER
+    )
+
+
+def counts_by_level(stations):
+    """[(level value, label, n)] for every level, zeros included, counted by the database."""
+    counts = dict(
+        stations.order_by().values("level").annotate(n=Count("pk")).values_list("level", "n")
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in StationLevel.choices]
+
+
+def _before(station):
+    """The stations listed before `station` in STATION_ORDER, as one condition."""
+    before = Q()
+    equal = Q()
+    for field in STATION_ORDER:
+        value = getattr(station, field)
+        before |= equal & Q(**{f"{field}__lt": value})
+        equal &= Q(**{field: value})
+    return before
+
+
+def station_page(station) -> int:
+    """The page of its subdistrict's station list that shows `station` (one count)."""
+    ahead = SocialWorkStation.objects.filter(subdistrict=station.subdistrict_id).filter(
+        _before(station)
+    )
+    return ahead.count() // STATIONS_PER_PAGE + 1
 
 
 def directory_filters(filters):

@@ -17,4 +17,6 @@ urlpatterns = [
     ),
     path("stations/", views.StationListView.as_view(), name="stations"),
     path("stations/map/", views.StationMapView.as_view(), name="station_map"),
+    path("stations/map/<int:pk>.json", views.station_markers, name="station_markers"),
+    path("stations/<int:pk>/", views.station, name="station"),
 ]

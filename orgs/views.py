@@ -2,12 +2,16 @@
 the social-work stations as a list (no JavaScript needed) and as a map (nothing from another
 host)."""
 
+from urllib.parse import urlencode
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from communities.models import Community
-from jinhai.caching import cache_public, community_shown, row_shown
+from communities.models import Community, Subdistrict
+from jinhai.caching import SITE, Place, cache_public, community_shown, row_shown, subdistrict_shown
 from jinhai.masking import mask_text
 from jinhai.paging import NearestPageMixin
 
@@ -15,6 +19,7 @@ from . import selectors
 from .models import (
     OrganizationKind,
     SocialOrganization,
+    SocialWorkStation,
     StationLevel,
 )
 
@@ -144,67 +149,162 @@ class CommunityOrganizationsView(DetailView):
         )
 
 
-@cache_public
-class StationListView(ListView):
-    """Every station, by level: the map's content, readable without JavaScript."""
+def _stations_shown(request, kwargs):
+    # A list or map of one subdistrict is renewed by that subdistrict's writes only.
+    pk = _int(request.GET.get("subdistrict"))
+    return Place(subdistrict_id=pk) if pk else SITE
+
+
+def _subdistricts():
+    return list(Subdistrict.objects.order_by("city", "district", "name", "pk"))
+
+
+def _chosen(subdistricts, asked):
+    """The subdistrict `?subdistrict=` names, None for none asked, False for a bad value."""
+    if asked in (None, ""):
+        return None
+    pk = _int(asked)
+    return next((s for s in subdistricts if s.pk == pk), False)
+
+
+def station_list_url(subdistrict_id, page, station_id) -> str:
+    """Where a station is shown: its row on its subdistrict's list."""
+    query = urlencode({"subdistrict": subdistrict_id, "page": page})
+    return f"{reverse('orgs:stations')}?{query}#station-{station_id}"
+
+
+@cache_public(params=("subdistrict", "page"), shows=_stations_shown)
+class StationListView(NearestPageMixin, ListView):
+    """The stations, thirty a page, by level, optionally of one subdistrict (`?subdistrict=`):
+    the map's content, readable without JavaScript."""
 
     template_name = "orgs/station_list.html"
     context_object_name = "stations"
+    paginate_by = selectors.STATIONS_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        self.subdistricts = _subdistricts()
+        self.subdistrict = _chosen(self.subdistricts, request.GET.get("subdistrict"))
+        if self.subdistrict is False:
+            # No such subdistrict: the whole list, at its own address (and cache entry).
+            return redirect("orgs:stations")
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.stations()
+        stations = selectors.stations()
+        if self.subdistrict:
+            stations = stations.filter(subdistrict=self.subdistrict)
+        return stations
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stations = context["stations"]
+        page = context["stations"]
+        counts = selectors.counts_by_level(self.object_list)
         context.update(
             crumbs=[("社工站", None)],
+            subdistrict=self.subdistrict,
+            subdistricts=self.subdistricts if len(self.subdistricts) > 1 else [],
+            # Each level's count in the whole list, and its rows on this page.
             levels=[
-                (value, label, LEVEL_COLOURS[value], [s for s in stations if s.level == value])
-                for value, label in StationLevel.choices
+                (value, label, LEVEL_COLOURS[value], n, [s for s in page if s.level == value])
+                for value, label, n in counts
             ],
+            query_prefix=f"subdistrict={self.subdistrict.pk}&" if self.subdistrict else "",
+            map_query=f"?subdistrict={self.subdistrict.pk}" if self.subdistrict else "",
         )
         return context
 
 
-@cache_public
+@cache_public(params=("subdistrict",), shows=_stations_shown)
 class StationMapView(TemplateView):
-    """The stations on a map drawn from files of this site only; data goes in a json_script."""
+    """One subdistrict's stations on a map drawn from files of this site only: the only
+    subdistrict, or the one chosen with `?subdistrict=` (the first without it). The page holds
+    no station data: the script fetches the subdistrict's markers (`station_markers`), and the
+    page lists the first page of them for a reader without JavaScript."""
 
     template_name = "orgs/station_map.html"
 
+    def get(self, request, *args, **kwargs):
+        self.subdistricts = _subdistricts()
+        self.subdistrict = _chosen(self.subdistricts, request.GET.get("subdistrict"))
+        if self.subdistrict is False:
+            return redirect("orgs:station_map")
+        if self.subdistrict is None and self.subdistricts:
+            self.subdistrict = self.subdistricts[0]
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stations = list(selectors.stations())
+        subdistrict = self.subdistrict
         list_url = reverse("orgs:stations")
         context.update(
             crumbs=[("社工站", list_url), ("分布图", None)],
-            stations=stations,
-            levels=[
-                (value, label, LEVEL_COLOURS[value], n)
-                for value, label, n in selectors.counts_by_level(stations)
-            ],
+            subdistrict=subdistrict,
+            subdistricts=self.subdistricts if len(self.subdistricts) > 1 else [],
+            levels=[],
+            stations=[],
+        )
+        if subdistrict is None:
+            return context
+        stations = selectors.stations().filter(subdistrict=subdistrict)
+        counts = selectors.counts_by_level(stations)
+        context.update(
+            levels=[(value, label, LEVEL_COLOURS[value], n) for value, label, n in counts],
+            total=sum(n for _, _, n in counts),
+            stations=list(stations[: selectors.STATIONS_PER_PAGE]),
+            list_query=f"?subdistrict={subdistrict.pk}",
             map_data={
                 "outline": static("orgs/jinhai-outline.geojson"),
+                "markers": reverse("orgs:station_markers", args=[subdistrict.pk]),
                 "levels": [
                     {"value": value, "label": label, "colour": LEVEL_COLOURS[value]}
                     for value, label in StationLevel.choices
                 ],
-                "stations": [
-                    {
-                        "name": mask_text(s.name),
-                        "level": s.level,
-                        "address": mask_text(s.address),
-                        "hours": mask_text(s.opening_hours),
-                        "community": mask_text(s.community.name) if s.community_id else "",
-                        "lat": float(s.latitude),
-                        "lon": float(s.longitude),
-                        "url": f"{list_url}#station-{s.pk}",
-                    }
-                    for s in stations
-                    if s.has_coordinates
-                ],
             },
-            unplaced=[s for s in stations if not s.has_coordinates],
         )
         return context
+
+
+@cache_public(shows=subdistrict_shown("pk"))
+def station_markers(request, pk):
+    """The map's markers of one subdistrict, as JSON: what the map page's script fetches.
+    Each links to the station's row on the subdistrict's list (its page counted here, in the
+    list's order)."""
+    if _int(pk) is None:
+        raise Http404("没有这个街道。")
+    stations = list(selectors.stations().filter(subdistrict=pk))
+    if not stations and not Subdistrict.objects.filter(pk=pk).exists():
+        raise Http404("没有这个街道。")
+    per_page = selectors.STATIONS_PER_PAGE
+    return JsonResponse(
+        {
+            "stations": [
+                {
+                    "name": mask_text(s.name),
+                    "level": s.level,
+                    "address": mask_text(s.address),
+                    "hours": mask_text(s.opening_hours),
+                    "community": mask_text(s.community.name) if s.community_id else "",
+                    "lat": float(s.latitude),
+                    "lon": float(s.longitude),
+                    "url": station_list_url(pk, i // per_page + 1, s.pk),
+                }
+                for i, s in enumerate(stations)
+                if s.has_coordinates
+            ],
+            "unplaced": sum(1 for s in stations if not s.has_coordinates),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@cache_public
+def station(request, pk):
+    """A station's address for links from elsewhere (search, an organization's page): sent on
+    to its row on the page of its subdistrict's list that shows it."""
+    if _int(pk) is None:
+        raise Http404("没有这个社工站。")
+    found = get_object_or_404(
+        SocialWorkStation.objects.only(*selectors.STATION_ORDER, "subdistrict"), pk=pk
+    )
+    return redirect(station_list_url(found.subdistrict_id, selectors.station_page(found), pk))

@@ -39,14 +39,16 @@ PAGES = {
 }
 
 # Pages that show little without a query string get a sample one: a name that matches in the
-# world and in the demo alike.
-QUERY_STRINGS = {"search": "q=正学"}
+# world and in the demo alike; the station map shows the sample's subdistrict (without one, the
+# first of its picker, which depends on how the database orders names).
+QUERY_STRINGS = {"search": "q=正学", "orgs:station_map": "subdistrict={subdistrict}"}
 
 # Public URLs that are not HTML pages for residents (health checks, files): the permission
 # matrix still has a row for each, the page tests skip them.
 # 我的 and its claim form are open to anyone but private and never cached (tests/test_residents.py
 # and tests/test_browser_residents.py cover them).
-NOT_PAGES = {"healthz", "residents:my", "residents:claim"}
+# The station map's markers are JSON that the map page's script fetches (tests/test_orgs.py).
+NOT_PAGES = {"healthz", "residents:my", "residents:claim", "orgs:station_markers"}
 
 
 def args(name, sample):
@@ -61,6 +63,8 @@ def address(name, sample):
 def request_path(name, sample):
     """The path and sample query string to request the page with."""
     query = QUERY_STRINGS.get(name)
+    if query:
+        query = query.format(subdistrict=sample.subdistrict.pk)
     return address(name, sample) + (f"?{query}" if query else "")
 
 

@@ -797,9 +797,162 @@ def test_stations_list_works_without_javascript(world, client):
     assert "<script" not in body
     for name in ("金海街道综合社工站", "正学社区社工站", "丰乐社区社工站", "西渡社区社工站"):
         assert name in body
-    levels = {label: len(stations) for _, label, _, stations in response.context["levels"]}
+    levels = {label: n for _, label, _, n, _ in response.context["levels"]}
     assert levels == {"综合": 1, "专项": 0, "社区": 3}
     assert f'id="station-{world.orgs.hub.pk}"' in body
+    # Two subdistricts: a picker, every subdistrict in it.
+    assert 'name="subdistrict"' in body and "西渡街道" in body
+
+
+def test_stations_list_of_one_subdistrict(world, client):
+    response = client.get(reverse("orgs:stations"), {"subdistrict": world.other_subdistrict.pk})
+    body = response.content.decode()
+    assert "西渡社区社工站" in body and "正学社区社工站" not in body
+    levels = {label: n for _, label, _, n, _ in response.context["levels"]}
+    assert levels == {"综合": 0, "专项": 0, "社区": 1}
+    assert f"?subdistrict={world.other_subdistrict.pk}" in body  # its map
+    # The empty choice of the picker is the whole list.
+    response = client.get(reverse("orgs:stations"), {"subdistrict": ""})
+    assert response.status_code == 200 and response.context["paginator"].count == 4
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "999999", str(2**64), "1.5"])
+def test_stations_bad_subdistrict_falls_back_to_everything(world, client, value):
+    for name in ("orgs:stations", "orgs:station_map"):
+        response = client.get(reverse(name), {"subdistrict": value}, follow=True)
+        assert response.status_code == 200, (name, value)
+        assert response.redirect_chain == [(reverse(name), 302)], (name, value)
+
+
+def _many_stations(subdistrict, n, start=0):
+    from .factories import SocialWorkStationFactory
+
+    return [
+        SocialWorkStationFactory(subdistrict=subdistrict, level="N", name=f"专项社工站{i:03d}")
+        for i in range(start, start + n)
+    ]
+
+
+def test_stations_list_is_thirty_a_page_in_the_stored_order(world, client):
+    _many_stations(world.subdistrict, 40)
+    url = reverse("orgs:stations")
+    first = client.get(url, {"subdistrict": world.subdistrict.pk})
+    assert len(first.context["stations"]) == 30
+    assert first.context["paginator"].count == 43
+    second = client.get(url, {"subdistrict": world.subdistrict.pk, "page": "2"})
+    shown = [s.pk for s in first.context["stations"]] + [s.pk for s in second.context["stations"]]
+    ordered = SocialWorkStation.objects.filter(subdistrict=world.subdistrict).order_by(
+        "level", "sort_order", "sort_key", "name", "pk"
+    )
+    assert shown == list(ordered.values_list("pk", flat=True))
+    body = second.content.decode()
+    # The level's heading counts the whole list; the page links keep the subdistrict.
+    assert "(40 个)" in body
+    assert f"?subdistrict={world.subdistrict.pk}&amp;page=1" in body
+    # A page out of range is the nearest one, not an error.
+    last = client.get(url, {"subdistrict": world.subdistrict.pk, "page": "9999"})
+    assert last.status_code == 200 and last.context["page_obj"].number == 2
+
+
+def test_a_station_address_goes_on_to_its_row(world, client):
+    made = _many_stations(world.subdistrict, 40)
+    for station in (world.orgs.hub, made[0], made[-1], world.orgs.station_elsewhere):
+        response = client.get(reverse("orgs:station", args=[station.pk]), follow=True)
+        assert response.status_code == 200
+        location = response.redirect_chain[-1][0]
+        assert location.endswith(f"#station-{station.pk}")
+        assert f'id="station-{station.pk}"' in response.content.decode(), location
+    assert client.get(reverse("orgs:station", args=[999999])).status_code == 404
+
+
+def test_stations_list_bounded_as_stations_grow_tenfold(world, client, django_assert_num_queries):
+    """The list's queries and size stay the same from 40 stations to 400: a page of thirty."""
+    url = reverse("orgs:stations")
+    _many_stations(world.subdistrict, 36)  # 40 in all, more than a page
+
+    def measure():
+        with django_assert_num_queries(4):  # subdistricts, counts by level, the count, the page
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(response.content)
+
+    before = measure()
+    _many_stations(world.subdistrict, 360, start=36)  # 400 in all
+    after = measure()
+    # The same thirty rows; only the counts in the text have another digit.
+    assert abs(after - before) < 100, (before, after)
+
+
+def test_station_map_shows_one_subdistrict(world, client):
+    url = reverse("orgs:station_map")
+    response = client.get(url, {"subdistrict": world.other_subdistrict.pk})
+    body = response.content.decode()
+    assert response.context["subdistrict"] == world.other_subdistrict
+    assert "西渡社区社工站" in body and "正学社区社工站" not in body
+    assert 'name="subdistrict"' in body  # the picker
+    data = json.loads(re.search(r'id="stations-data"[^>]*>(.*?)</script>', body, re.S).group(1))
+    assert data["markers"] == reverse("orgs:station_markers", args=[world.other_subdistrict.pk])
+    # Without a choice: the first of the picker's subdistricts.
+    response = client.get(url)
+    assert response.context["subdistrict"] == response.context["subdistricts"][0]
+
+
+def test_station_map_page_stays_the_same_size_as_stations_grow(
+    world, client, django_assert_num_queries
+):
+    url = reverse("orgs:station_map") + f"?subdistrict={world.subdistrict.pk}"
+    _many_stations(world.subdistrict, 36)
+
+    def measure():
+        with django_assert_num_queries(3):  # subdistricts, counts by level, the first page
+            response = client.get(url)
+        return len(response.content)
+
+    before = measure()
+    _many_stations(world.subdistrict, 360, start=36)
+    assert abs(measure() - before) < 100
+
+
+def test_station_markers_of_one_subdistrict(world, client):
+    response = client.get(reverse("orgs:station_markers", args=[world.subdistrict.pk]))
+    assert response["Content-Type"].startswith("application/json")
+    data = response.json()
+    names = {s["name"] for s in data["stations"]}
+    assert names == {"金海街道综合社工站", "正学社区社工站", "丰乐社区社工站"}
+    assert data["unplaced"] == 0
+    hub = next(s for s in data["stations"] if s["name"] == "金海街道综合社工站")
+    assert hub["url"].endswith(
+        f"?subdistrict={world.subdistrict.pk}&page=1#station-{world.orgs.hub.pk}"
+    )
+    for missing in (999999, 2**70):  # larger than any database integer: still a 404
+        assert client.get(reverse("orgs:station_markers", args=[missing])).status_code == 404
+        assert client.get(reverse("orgs:station", args=[missing])).status_code == 404
+    # A subdistrict without stations has an empty map, not a missing one.
+    from .factories import SubdistrictFactory
+
+    empty = SubdistrictFactory(name="空街道")
+    assert client.get(reverse("orgs:station_markers", args=[empty.pk])).json()["stations"] == []
+
+
+def test_station_markers_are_cached_per_subdistrict(world, client):
+    from django.db import connection as db
+
+    def cached(url):
+        with CaptureQueriesContext(db) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured) == 0
+
+    mine = reverse("orgs:station_markers", args=[world.subdistrict.pk])
+    other = reverse("orgs:station_markers", args=[world.other_subdistrict.pk])
+    for url in (mine, other):
+        client.get(url)
+    assert cached(mine) and cached(other)
+    station = world.orgs.station_elsewhere
+    station.opening_hours = "周一至周五 8:30-17:00"
+    station.save()
+    assert cached(mine)
+    assert not cached(other)
+    assert "8:30" in client.get(other).content.decode()
 
 
 def local(address):
@@ -807,19 +960,25 @@ def local(address):
 
 
 def test_map_page_uses_only_files_of_this_site(world, client):
-    body = client.get(reverse("orgs:station_map")).content.decode()
+    body = client.get(
+        reverse("orgs:station_map"), {"subdistrict": world.subdistrict.pk}
+    ).content.decode()
     addresses = re.findall(r'(?:src|href)="([^"]*)"', body)
     assert addresses and all(local(a) or a.startswith("#") for a in addresses), addresses
     assert "/static/vendor/leaflet/leaflet.js" in body
     assert "/static/vendor/leaflet/leaflet.css" in body
     assert "/static/js/stations-map.js" in body
-    # No inline script: the data travels as JSON.
+    # No inline script: the settings travel as JSON, the markers from an address of this site.
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", body, re.S)
     assert all("src=" in attrs or 'type="application/json"' in attrs for attrs, _ in scripts)
     data = json.loads(re.search(r'id="stations-data"[^>]*>(.*?)</script>', body, re.S).group(1))
-    assert local(data["outline"])
-    assert {s["name"] for s in data["stations"]} >= {"金海街道综合社工站", "正学社区社工站"}
+    assert local(data["outline"]) and local(data["markers"])
+    markers = client.get(data["markers"]).json()
+    assert {s["name"] for s in markers["stations"]} >= {"金海街道综合社工站", "正学社区社工站"}
+    assert all(local(s["url"]) for s in markers["stations"])
     assert [level["label"] for level in data["levels"]] == ["综合", "专项", "社区"]
+    # Without JavaScript: the subdistrict's stations as a list, and the way to all of them.
+    assert "正学社区社工站" in body
 
 
 def test_map_assets_are_shipped_and_fetch_nothing_from_elsewhere():

@@ -151,6 +151,10 @@ EXTRA = {
     **dict.fromkeys(public_pages.PAGES, PUBLIC),
     "healthz": PUBLIC,  # the load balancer's check (jinhai.views.healthz)
     "search": PUBLIC,  # /search/?q= (tests/test_search.py)
+    # The station map's markers of one subdistrict (JSON), and a station's address, sent on to
+    # its row in the list (tests/test_orgs.py).
+    "orgs:station_markers": PUBLIC,
+    "orgs:station": dict.fromkeys(USERS, 302),
     # An upload: community A's committee member's portrait, not ticked 公开展示 (tests/test_media.py).
     "media": {"anonymous": 404, "street": 200, "staff_a": 200, "staff_b": 404, "viewer": 200},
     # 我的: the claim form for whoever has no household session, the household's own page for
@@ -185,6 +189,8 @@ def extra_args(world, users):
         world.a.member.photo.save("IMG_0001.jpg", ContentFile(image_bytes()))
     return pages | {
         "media": [world.a.member.photo.name],
+        "orgs:station_markers": [world.subdistrict.pk],
+        "orgs:station": [world.orgs.station_a.pk],
         "admin:auth_user_password_change": [users.street.pk],
         "admin:otp_totp_totpdevice_config": [TOTPDevice.objects.first().pk],
         "admin:otp_totp_totpdevice_qrcode": [TOTPDevice.objects.first().pk],

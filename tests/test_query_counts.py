@@ -84,8 +84,8 @@ QUERIES = {
     "orgs:detail": 8,
     "orgs:news": 4,  # activities (+orgs), reports, photos of both
     "orgs:community": 7,  # community, organizations (+fields), stations, activities (+orgs, photos)
-    "orgs:stations": 1,
-    "orgs:station_map": 1,
+    "orgs:stations": 4,  # subdistricts (the picker), counts by level, the count, the page
+    "orgs:station_map": 3,  # subdistricts, the one shown's counts by level, its first 30 stations
     "figures": 2,  # the subdistricts, their summaries (jinhai.summaries)
     "search": 6,  # one for each kind of name found (jinhai.search)
 }

@@ -291,11 +291,16 @@ def test_every_link_opens_a_public_page(world, client):
     response = get(client, "正学")
     for group in response.context["groups"]:
         for hit in group.hits:
-            assert client.get(hit.url.split("#")[0]).status_code == 200, hit
+            # A station's link goes on to its row on the page of the list that shows it.
+            assert client.get(hit.url.split("#")[0], follow=True).status_code == 200, hit
     project = world.fund.project
     hits = {h.name: h.url for g in response.context["groups"] for h in g.hits}
     assert hits[project.title].endswith(f"?year={project.year}#project-{project.pk}")
-    assert hits["正学社区社工站"].endswith(f"#station-{world.orgs.station_a.pk}")
+    station = world.orgs.station_a
+    assert hits["正学社区社工站"] == reverse("orgs:station", args=[station.pk])
+    assert client.get(hits["正学社区社工站"])["Location"].endswith(
+        f"?subdistrict={station.subdistrict_id}&page=1#station-{station.pk}"
+    )
 
 
 def test_query_is_echoed_escaped_and_terms_marked(world, client):

@@ -1,8 +1,10 @@
 /* The social-work stations map (/stations/map/).
  *
- * Everything comes from this site: Leaflet from static/vendor/leaflet/, the station data from the
- * page's json_script (#stations-data), and the outline of the subdistrict and its communities from
- * a GeoJSON file in the app's static folder. There is no tile layer: the portal may run on a
+ * Everything comes from this site: Leaflet from static/vendor/leaflet/, the page's settings from
+ * its json_script (#stations-data), the markers of the one subdistrict shown from a JSON address
+ * of this site (data.markers: the page itself holds no station, so it stays the same size however
+ * many stations the city has), and the outline of the subdistrict and its communities from a
+ * GeoJSON file in the app's static folder. There is no tile layer: the portal may run on a
  * closed government network, so the "base map" is that outline on a plain background. The
  * outline is a sketch made for the demo (rough polygons around the demo stations), not surveyed
  * boundaries; replace orgs/static/orgs/jinhai-outline.geojson with real ones where they exist.
@@ -59,29 +61,51 @@
   }
 
   var markers = L.featureGroup();
-  data.stations.forEach(function (station) {
-    L.circleMarker([station.lat, station.lon], {
-      radius: radius[station.level] || 7,
-      color: "#ffffff",
-      weight: 2,
-      fillColor: colours[station.level] || "#59636e",
-      fillOpacity: 0.9
-    })
-      .bindPopup(popup(station))
-      .bindTooltip(text("span", station.name))
-      .addTo(markers);
-  });
   markers.addTo(map);
-  // Not animated: a zoom animation still running would end on its own target and undo the
-  // fit to the outline that follows.
-  if (markers.getLayers().length) {
-    map.fitBounds(markers.getBounds(), { padding: [32, 32], maxZoom: 16, animate: false });
-  } else {
-    map.setView([30.925, 121.51], 14); // Jinhai, until the outline arrives
+  map.setView([30.925, 121.51], 14); // Jinhai, until the markers or the outline arrive
+
+  function drawMarkers(found) {
+    found.stations.forEach(function (station) {
+      L.circleMarker([station.lat, station.lon], {
+        radius: radius[station.level] || 7,
+        color: "#ffffff",
+        weight: 2,
+        fillColor: colours[station.level] || "#59636e",
+        fillOpacity: 0.9
+      })
+        .bindPopup(popup(station))
+        .bindTooltip(text("span", station.name))
+        .addTo(markers);
+    });
+    if (found.unplaced) {
+      container.parentNode.insertBefore(
+        text("p", found.unplaced + " 个社工站还没有坐标,未在图上显示。", "muted"),
+        container.nextSibling
+      );
+    }
+    fit();
+  }
+
+  var outline = null;
+
+  // The markers and the outline arrive in either order: each fits the map to all there is. Not
+  // animated: a zoom animation still running would end on its own target and undo the next fit.
+  function fit() {
+    var bounds = null;
+    if (outline) {
+      var drawn = outline.getBounds(); // copied: extending it must not change the outline's
+      bounds = L.latLngBounds(drawn.getSouthWest(), drawn.getNorthEast());
+    }
+    if (markers.getLayers().length) {
+      bounds = bounds ? bounds.extend(markers.getBounds()) : markers.getBounds();
+    }
+    if (bounds) {
+      map.fitBounds(bounds, { padding: [16, 16], maxZoom: 16, animate: false });
+    }
   }
 
   function drawOutline(geojson) {
-    var outline = L.geoJSON(geojson, {
+    outline = L.geoJSON(geojson, {
       style: function (feature) {
         var whole = feature.properties && feature.properties.kind === "subdistrict";
         return {
@@ -104,20 +128,22 @@
     });
     outline.addTo(map);
     outline.bringToBack();
-    map.fitBounds(outline.getBounds().extend(markers.getBounds()), {
-      padding: [16, 16],
-      animate: false
-    });
+    fit();
   }
 
-  // Same origin only; without the outline the stations still show.
-  var request = new XMLHttpRequest();
-  request.open("GET", data.outline);
-  request.responseType = "json";
-  request.onload = function () {
-    if (request.status === 200 && request.response) {
-      drawOutline(request.response);
-    }
-  };
-  request.send();
+  function fetchJson(address, then) {
+    // Same origin only; either file may fail alone: the other still shows.
+    var request = new XMLHttpRequest();
+    request.open("GET", address);
+    request.responseType = "json";
+    request.onload = function () {
+      if (request.status === 200 && request.response) {
+        then(request.response);
+      }
+    };
+    request.send();
+  }
+
+  fetchJson(data.markers, drawMarkers);
+  fetchJson(data.outline, drawOutline);
 })();
