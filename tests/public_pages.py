@@ -39,8 +39,13 @@ PAGES = {
 }
 
 # Pages that show little without a query string get a sample one: a name that matches in the
-# world and in the demo alike.
-QUERY_STRINGS = {"search": "q=正学"}
+# world and in the demo alike, or a sample object's id (`{subdistrict.pk}`, formatted with the
+# sample).
+QUERY_STRINGS = {
+    "search": "q=正学",
+    # The city's fund lists subdistricts; their communities are one subdistrict's page.
+    "fund:overview": "subdistrict={subdistrict.pk}",
+}
 
 # Public URLs that are not HTML pages for residents (health checks, files): the permission
 # matrix still has a row for each, the page tests skip them.
@@ -61,6 +66,8 @@ def address(name, sample):
 def request_path(name, sample):
     """The path and sample query string to request the page with."""
     query = QUERY_STRINGS.get(name)
+    if query:
+        query = query.format(**vars(sample))
     return address(name, sample) + (f"?{query}" if query else "")
 
 

@@ -64,7 +64,8 @@ QUERIES = {
     "agreements:list": 2,  # the count, the page of schemes with their accounts counted
     "agreements:detail": 7,  # scheme, rules, months, the month's four boards
     "agreements:community": 3,  # community, the count, the page of its schemes
-    "fund:overview": 2,  # years, communities with figures
+    # (one subdistrict's) years, the subdistrict's totals, the count, the page of communities
+    "fund:overview": 4,
     # years, community with figures, counts by status, projects (+meetings, moves, payments),
     # general meetings
     "fund:community": 8,
