@@ -72,7 +72,9 @@ QUERIES = {
     # project (+community, compound, spending), meetings, moves, payments
     "fund:project": 4,
     "campaign:list": 1,  # campaigns with their enrolments counted
-    "campaign:detail": 6,  # campaign, standards, enrolments, scores, fixes, contests
+    # campaign, standards, communities with their counts, a page of one community's enrolments,
+    # their scores, their fixes, contests
+    "campaign:detail": 7,
     "campaign:contest": 4,  # contest, rounds, scores, entries
     "orgs:list": 6,  # page count, page, its fields, kinds, fields, communities
     # organization (+fields, communities), inspections, activities with their organizations
