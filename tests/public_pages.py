@@ -39,9 +39,16 @@ PAGES = {
 }
 
 # Pages that show little without a query string get a sample one: a name that matches in the
-# world and in the demo alike; the station map shows the sample's subdistrict (without one, the
-# first of its picker, which depends on how the database orders names).
-QUERY_STRINGS = {"search": "q=正学", "orgs:station_map": "subdistrict={subdistrict}"}
+# world and in the demo alike, or a sample object's id (`{subdistrict.pk}`, formatted with the
+# sample).
+QUERY_STRINGS = {
+    "search": "q=正学",
+    # The city's fund lists subdistricts; their communities are one subdistrict's page.
+    "fund:overview": "subdistrict={subdistrict.pk}",
+    # The station map shows the sample's subdistrict (without one, the first of its picker,
+    # which depends on how the database orders names).
+    "orgs:station_map": "subdistrict={subdistrict.pk}",
+}
 
 # Public URLs that are not HTML pages for residents (health checks, files): the permission
 # matrix still has a row for each, the page tests skip them.
@@ -64,7 +71,7 @@ def request_path(name, sample):
     """The path and sample query string to request the page with."""
     query = QUERY_STRINGS.get(name)
     if query:
-        query = query.format(subdistrict=sample.subdistrict.pk)
+        query = query.format(**vars(sample))
     return address(name, sample) + (f"?{query}" if query else "")
 
 

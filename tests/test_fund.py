@@ -988,19 +988,30 @@ def grow_fund(world, n=10):
 
 def test_fund_overview_page_and_query_count(world, client, django_assert_num_queries):
     url = reverse("fund:overview")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # years, subdistricts with their totals
         response = client.get(url)
     assert response.status_code == 200
+    place = next(s for s in response.context["subdistricts"] if s.pk == world.subdistrict.pk)
+    assert (place.allocated, place.approved, place.spent, place.remaining) == (
+        Y("200000"), Y("40000"), Y("12000"), Y("160000"),
+    )  # fmt: skip
+    body = response.content.decode()
+    assert f"subdistrict={world.subdistrict.pk}" in body and reverse("campaign:list") in body
+    assert "正学社区" not in body  # communities are listed per subdistrict
+    mine = {"subdistrict": world.subdistrict.pk}
+    with django_assert_num_queries(4):  # years, the subdistrict's totals, the count, the page
+        response = client.get(url, mine)
     row = next(c for c in response.context["communities"] if c.pk == world.a.community.pk)
     assert (row.allocated, row.approved, row.spent, row.remaining) == (
         Y("200000"), Y("40000"), Y("12000"), Y("160000"),
     )  # fmt: skip
     body = response.content.decode()
-    assert "160000" in body and reverse("campaign:list") in body
+    assert "160000" in body and "正学社区" in body and "西渡社区" not in body
     grow_fund(world)
-    with django_assert_num_queries(2):
-        response = client.get(url)
-    assert len(response.context["communities"]) == 13
+    with django_assert_num_queries(4):
+        response = client.get(url, mine)
+    assert len(response.context["communities"]) == 12
+    assert response.context["totals"]["allocated"] == Y("10010000")
 
 
 def test_fund_community_page_shows_where_the_money_went(world, client, django_assert_num_queries):
@@ -1070,7 +1081,9 @@ def grow_campaign(world, n=10):
 def test_campaign_page_shows_building_groups_and_results(world, client, django_assert_num_queries):
     f = world.fund
     url = reverse("campaign:detail", args=[f.campaign.pk])
-    with django_assert_num_queries(6):
+    # campaign, standards, communities with their counts, building groups (a page of the only
+    # community's), their scores, their fixes, contests
+    with django_assert_num_queries(7):
         response = client.get(url)
     body = response.content.decode()
     assert response.status_code == 200
@@ -1081,7 +1094,7 @@ def test_campaign_page_shows_building_groups_and_results(world, client, django_a
     assert "街道社区自治办" not in body  # inspectors are not named publicly
     assert reverse("campaign:contest", args=[f.contest.pk]) in body
     grow_campaign(world)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert len(response.context["enrollments"]) == 11
     assert response.context["enrollments"][1].results["street"] == Y("32")

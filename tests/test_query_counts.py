@@ -68,7 +68,8 @@ QUERIES = {
     "agreements:list": 2,  # the count, the page of schemes with their accounts counted
     "agreements:detail": 7,  # scheme, rules, months, the month's four boards
     "agreements:community": 3,  # community, the count, the page of its schemes
-    "fund:overview": 2,  # years, communities with figures
+    # (one subdistrict's) years, the subdistrict's totals, the count, the page of communities
+    "fund:overview": 4,
     # years, community with figures, counts by status, projects (+meetings, moves, payments),
     # the general meetings held and those ahead with their sign-ups (one query)
     "fund:community": 8,
@@ -76,7 +77,9 @@ QUERIES = {
     # published opinions
     "fund:project": 5,
     "campaign:list": 1,  # campaigns with their enrolments counted
-    "campaign:detail": 6,  # campaign, standards, enrolments, scores, fixes, contests
+    # campaign, standards, communities with their counts, a page of one community's enrolments,
+    # their scores, their fixes, contests
+    "campaign:detail": 7,
     "campaign:contest": 4,  # contest, rounds, scores, entries
     "orgs:list": 6,  # page count, page, its fields, kinds, fields, communities
     # organization (+fields, communities), inspections, activities with their organizations

@@ -2,9 +2,12 @@
 
 from collections import defaultdict
 
-from django.db.models import OuterRef, Sum
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 
+from communities.models import Community, Compound
 from jinhai.db import subquery_count
 from jinhai.sorting import natural_key
 
@@ -18,6 +21,9 @@ from .models import (
     RoundScore,
 )
 
+# Building groups a page of a campaign shows (as jinhai.paging does for the lists).
+ENROLLMENT_PAGE = 30
+
 
 def enrollment_results(campaign):
     """Enrolled building groups with, for each inspection kind, the total of the latest such
@@ -30,8 +36,15 @@ def enrollment_results(campaign):
             natural_key(e.building_group.name),
         ),
     )
+    return with_results(enrollments)
+
+
+def with_results(enrollments):
+    """Set `results` (each inspection kind's latest total) and `fixes` on these enrollments:
+    two queries, over these enrollments' rows only."""
+    ids = [e.pk for e in enrollments]
     totals = (
-        InspectionScore.objects.filter(inspection__enrollment__campaign=campaign)
+        InspectionScore.objects.filter(inspection__enrollment__in=ids)
         .values("inspection", "inspection__enrollment", "inspection__kind", "inspection__date")
         .annotate(total=Sum("score"))
         .order_by("inspection__date", "inspection")
@@ -42,7 +55,7 @@ def enrollment_results(campaign):
     fixes = defaultdict(lambda: {"done": 0, "open": 0, "overdue": 0})
     today = timezone.localdate()
     for status, deadline, enrollment_id in Rectification.objects.filter(
-        inspection__enrollment__campaign=campaign
+        inspection__enrollment__in=ids
     ).values_list("status", "deadline", "inspection__enrollment"):
         counts = fixes[enrollment_id]
         if status == RectificationStatus.DONE:
@@ -54,6 +67,63 @@ def enrollment_results(campaign):
         enrollment.results = {kind: latest.get((enrollment.pk, kind)) for kind in InspectionKind}
         enrollment.fixes = fixes[enrollment.pk]
     return enrollments
+
+
+def campaign_communities(campaign):
+    """The communities whose building groups take part, in pinyin order, each with its enrolled
+    groups (`n_enrolled`), their compounds (`n_compounds`) and their rectifications done, open
+    and overdue counted: one query, one row per community (a campaign is one subdistrict's)."""
+    here = OuterRef("pk")
+    enrolled = Enrollment.objects.filter(
+        campaign=campaign, building_group__compound__community=here
+    )
+    fixes = Rectification.objects.filter(
+        inspection__enrollment__campaign=campaign,
+        inspection__enrollment__building_group__compound__community=here,
+    )
+    compounds = Compound.objects.filter(community=here).filter(
+        Exists(
+            Enrollment.objects.filter(campaign=campaign, building_group__compound=OuterRef("pk"))
+        )
+    )
+    communities = Community.objects.filter(subdistrict=campaign.subdistrict_id).filter(
+        Exists(enrolled)
+    )
+    if campaign.community_id:
+        communities = communities.filter(pk=campaign.community_id)
+    return list(
+        communities.annotate(
+            n_enrolled=subquery_count(enrolled),
+            n_compounds=subquery_count(compounds),
+            fixes_done=subquery_count(fixes.filter(status=RectificationStatus.DONE)),
+            fixes_open=subquery_count(fixes.open()),
+            fixes_overdue=subquery_count(fixes.overdue()),
+        ).order_by("sort_order", "sort_key", "name", "pk")
+    )
+
+
+def community_enrollments(campaign, community, page=None):
+    """A page of one community's enrolled building groups, by compound (pinyin) and building
+    group (2号楼 before 10号楼: shorter names first), with their results. Three queries: the
+    count is the community's `n_enrolled`, already read."""
+    enrollments = (
+        Enrollment.objects.filter(campaign=campaign, building_group__compound__community=community)
+        .select_related("building_group__compound")
+        .order_by(
+            "building_group__compound__sort_key",
+            "building_group__compound__name",
+            "building_group__compound_id",
+            Length("building_group__name"),
+            "building_group__name",
+            "pk",
+        )
+    )
+    paginator = Paginator(enrollments, ENROLLMENT_PAGE)
+    # Counted with the communities (cached_property: set, it is not counted again).
+    paginator.count = community.n_enrolled
+    page_obj = paginator.get_page(page)
+    with_results(page_obj.object_list)
+    return page_obj
 
 
 def contest_results(contest):
@@ -89,19 +159,32 @@ def campaigns():
     )
 
 
-def campaign_page(campaign):
-    """A campaign's standards, its enrolled building groups with their results, the totals of
-    its rectifications and its published contests."""
+def campaign_page(campaign, *, community_id=None, page=None):
+    """A campaign's standards, its communities with their counts and the campaign's totals, a
+    page of one community's building groups with their results (the community asked for, or
+    the only one), and its published contests. Four queries, seven with a community's page,
+    however many building groups take part."""
     standards = list(campaign.standards.order_by("sort_order", "pk"))
-    enrollments = enrollment_results(campaign)
+    communities = campaign_communities(campaign)
+    chosen = next((c for c in communities if c.pk == community_id), None)
+    if chosen is None and len(communities) == 1:
+        chosen = communities[0]
+    page_obj = community_enrollments(campaign, chosen, page) if chosen else None
     return {
         "standards": standards,
         "full_marks": sum(s.max_score for s in standards),
-        "enrollments": enrollments,
+        "communities": communities,
+        "chosen_community": chosen,
+        "enrollments": page_obj.object_list if page_obj else [],
+        "page_obj": page_obj,
+        "paginator": page_obj.paginator if page_obj else None,
+        "is_paginated": bool(page_obj and page_obj.has_other_pages()),
         "kinds": list(InspectionKind),
-        "n_compounds": len({e.building_group.compound_id for e in enrollments}),
+        "n_enrolled": sum(c.n_enrolled for c in communities),
+        "n_compounds": sum(c.n_compounds for c in communities),
         "fixes": {
-            name: sum(e.fixes[name] for e in enrollments) for name in ("done", "open", "overdue")
+            name: sum(getattr(c, f"fixes_{name}") for c in communities)
+            for name in ("done", "open", "overdue")
         },
         "contests": list(campaign.contests.filter(published=True).order_by("date", "name")),
     }

@@ -26,16 +26,35 @@ class CampaignListView(ListView):
         return selectors.campaigns()
 
 
-@cache_public(shows=row_shown(Campaign))
+def _id_asked(value):
+    """A positive id from a query parameter, or None for anything else."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk < 2**63 else None
+
+
+@cache_public(params=("community", "page"), shows=row_shown(Campaign))
 class CampaignDetailView(DetailView):
+    """A campaign: its standards and totals, its communities, and a page of one community's
+    building groups with their results (`?community=`, or the only community)."""
+
     template_name = "self_governance/campaign/detail.html"
     context_object_name = "campaign"
     queryset = Campaign.objects.select_related("subdistrict", "community")
 
     def get_context_data(self, **kwargs):
         campaign = self.object
+        page = selectors.campaign_page(
+            campaign,
+            community_id=_id_asked(self.request.GET.get("community")),
+            page=self.request.GET.get("page"),
+        )
+        chosen = page["chosen_community"]
         return super().get_context_data(
-            **selectors.campaign_page(campaign),
+            **page,
+            query_prefix=f"community={chosen.pk}&" if chosen else "",
             crumbs=[_campaigns(), (str(campaign), None)],
             **kwargs,
         )

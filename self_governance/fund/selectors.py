@@ -4,12 +4,14 @@ shows."""
 
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from communities import signups
-from communities.models import Community
+from communities.models import Community, Subdistrict
+from jinhai.db import subquery_sum
 from jinhai.sorting import pinyin_key
 
 from .models import (
@@ -33,6 +35,8 @@ HOUSEHOLD_PLACE = ("household__building_group__compound", "household__street_zon
 FIGURES = ("allocated", "approved", "spent", "remaining")
 # How a community's page lists its projects: along the path (征集 first), then the rejected ones.
 STATUS_ORDER = [*PROJECT_PATH, ProjectStatus.REJECTED]
+# Communities a page of the fund overview shows (as jinhai.paging does for the lists).
+OVERVIEW_PAGE = 30
 
 
 def community_fund_figures(communities, year):
@@ -93,15 +97,63 @@ def with_history(projects):
     )
 
 
-def overview(year):
-    """Every community's allocated, approved, spent and remaining for one year, and the totals."""
-    communities = list(
-        community_fund_figures(Community.objects.select_related("subdistrict"), year).order_by(
-            "subdistrict__name", "sort_order", "name"
+def subdistrict_fund_figures(subdistricts, year):
+    """Annotate Subdistrict rows with the sums of their communities' figures for one year (the
+    same sums as `community_fund_figures`, added up in SQL): one query."""
+    place = OuterRef("pk")
+    return subdistricts.annotate(
+        allocated=subquery_sum(
+            FundAllocation.objects.filter(community__subdistrict=place, year=year), "amount", AMOUNT
+        ),
+        approved=subquery_sum(
+            FundProject.objects.funded().filter(community__subdistrict=place, year=year),
+            "amount_approved",
+            AMOUNT,
+        ),
+        spent=subquery_sum(
+            Expenditure.objects.filter(project__community__subdistrict=place, project__year=year),
+            "amount",
+            AMOUNT,
+        ),
+    ).annotate(remaining=F("allocated") - F("approved"))
+
+
+def overview(year, *, subdistrict_id=None, page=None):
+    """The fund of one year as a city reads it: each subdistrict's totals, or one subdistrict's
+    totals and a page of its communities' figures (the only subdistrict's, where there is one).
+    Two queries for the city, three for a subdistrict, however many communities; None for a
+    subdistrict that is not there."""
+    if subdistrict_id is not None:
+        subdistrict = subdistrict_fund_figures(
+            Subdistrict.objects.filter(pk=subdistrict_id), year
+        ).first()
+        if subdistrict is None:
+            return None
+    else:
+        subdistricts = list(
+            subdistrict_fund_figures(Subdistrict.objects.all(), year).order_by(
+                "city", "district", "name", "pk"
+            )
         )
-    )
-    totals = {name: sum((getattr(c, name) for c in communities), Decimal(0)) for name in FIGURES}
-    return {"communities": communities, "totals": totals}
+        if len(subdistricts) != 1:
+            # One row per subdistrict: bounded by the city's shape, not by its communities.
+            totals = {
+                name: sum((getattr(s, name) for s in subdistricts), Decimal(0)) for name in FIGURES
+            }
+            return {"subdistricts": subdistricts, "totals": totals}
+        (subdistrict,) = subdistricts
+    communities = community_fund_figures(
+        Community.objects.filter(subdistrict=subdistrict), year
+    ).order_by("sort_order", "sort_key", "name", "pk")
+    page_obj = Paginator(communities, OVERVIEW_PAGE).get_page(page)
+    return {
+        "subdistrict": subdistrict,
+        "communities": page_obj.object_list,
+        "page_obj": page_obj,
+        "paginator": page_obj.paginator,
+        "is_paginated": page_obj.has_other_pages(),
+        "totals": {name: getattr(subdistrict, name) for name in FIGURES},
+    }
 
 
 def _meetings(community, year, today):

@@ -2,12 +2,13 @@
 notice (公示). Amounts are public; who proposed a project, who was paid and who moved a status
 are not shown."""
 
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
 from communities.models import Community
-from jinhai.caching import cache_public, community_shown, row_shown
+from jinhai.caching import SITE, Place, cache_public, community_shown, row_shown
 
 from . import selectors
 from .models import FundProject, ProjectStatus
@@ -33,19 +34,59 @@ class FundYearMixin:
         return year if year in self.years else fallback
 
 
-@cache_public(params=("year",))
+def _subdistrict_asked(params):
+    """`?subdistrict=` as a subdistrict's id, or None for anything that cannot be one."""
+    try:
+        pk = int(params.get("subdistrict"))
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk < 2**63 else None
+
+
+def _overview_shown(request, kwargs):
+    # One subdistrict's list is renewed by its own writes only; the city's by any.
+    pk = _subdistrict_asked(request.GET)
+    return Place(subdistrict_id=pk) if pk else SITE
+
+
+@cache_public(params=("year", "subdistrict", "page"), shows=_overview_shown)
 class FundOverviewView(FundYearMixin, TemplateView):
-    """Every community's allocation, approved, spent and remaining for one year."""
+    """One year's fund: each subdistrict's allocated, approved, spent and remaining, and with
+    `?subdistrict=` (or where there is only one) its communities', 30 a page."""
 
     template_name = "self_governance/fund/overview.html"
 
+    def get(self, request, *args, **kwargs):
+        self.year = self.fund_year()
+        pk = _subdistrict_asked(request.GET)
+        self.figures = selectors.overview(
+            self.year, subdistrict_id=pk, page=request.GET.get("page")
+        )
+        if self.figures is None:
+            # No such subdistrict: the city's page, never cached under a version nobody renews.
+            return redirect(f"{reverse('fund:overview')}?year={self.year}")
+        self.chosen = pk is not None
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        year = self.fund_year()
+        figures, year = self.figures, self.year
+        crumbs = [("自治金项目", None)]
+        query = f"year={year}&"
+        if self.chosen:
+            subdistrict = figures["subdistrict"]
+            crumbs = [
+                ("自治金项目", f"{reverse('fund:overview')}?year={year}"),
+                (subdistrict.name, None),
+            ]
+            query += f"subdistrict={subdistrict.pk}&"
         return super().get_context_data(
-            **selectors.overview(year),
+            **figures,
             year=year,
             years=self.years,
-            crumbs=[("自治金项目", None)],
+            chosen=self.chosen,
+            query_prefix=query,
+            year_suffix=f"&subdistrict={figures['subdistrict'].pk}" if self.chosen else "",
+            crumbs=crumbs,
             **kwargs,
         )
 

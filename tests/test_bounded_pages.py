@@ -1,0 +1,260 @@
+"""Pages a city reads: the fund overview and a campaign's page list a page of rows, never every
+row, so that their queries and their size stay the same when the data grows tenfold."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import BuildingGroup, Community, Compound
+from self_governance.campaign.models import Enrollment, Inspection, InspectionScore, Rectification
+from self_governance.fund.models import Expenditure, FundAllocation, FundProject
+
+from .factories import (
+    CampaignStandardFactory,
+    CommunityFactory,
+    FundAllocationFactory,
+    SubdistrictFactory,
+)
+
+# Within this many bytes: a page's counts and totals take a digit more when the data grows.
+SLACK = 300
+
+
+def grow_communities(subdistrict, n, start=0):
+    """`n` communities in `subdistrict`, each with the year's allocation and a funded project
+    with a payment. Written in bulk: the test is about the page, not the writes."""
+    communities = Community.objects.bulk_create(
+        Community(
+            subdistrict=subdistrict,
+            name=f"城区社区{i:04d}",
+            office_phone="021-57000000",
+            office_address="居委会",
+        )
+        for i in range(start, start + n)
+    )
+    FundAllocation.objects.bulk_create(
+        FundAllocation(community=c, year=2022, amount=Decimal("50000")) for c in communities
+    )
+    projects = FundProject.objects.bulk_create(
+        FundProject(
+            community=c,
+            year=2022,
+            title=f"{c.name}车棚",
+            category="parking",
+            proposer="居民自治小组",
+            amount_requested=Decimal("10000"),
+            amount_approved=Decimal("8000"),
+            status="implementing",
+        )
+        for c in communities
+    )
+    Expenditure.objects.bulk_create(
+        Expenditure(
+            project=p,
+            date=timezone.localdate(),
+            amount=Decimal("1000"),
+            payee="施工单位",
+            purpose="材料",
+        )
+        for p in projects
+    )
+
+
+def fetch(client, django_assert_num_queries, queries, url, params=None):
+    cache.clear()  # the page as it is built, never a cached copy; bulk writes send no signals
+    with django_assert_num_queries(queries):
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response
+
+
+def test_fund_overview_stays_flat_as_communities_grow_tenfold(
+    world, client, django_assert_num_queries
+):
+    url = reverse("fund:overview")
+    mine = {"subdistrict": world.subdistrict.pk}
+    grow_communities(world.subdistrict, 40)
+    city = fetch(client, django_assert_num_queries, 2, url)
+    one = fetch(client, django_assert_num_queries, 4, url, mine)
+    last = fetch(client, django_assert_num_queries, 4, url, {**mine, "page": "2"})
+    assert len(one.context["communities"]) == 30 and one.context["paginator"].count == 42
+    assert len(last.context["communities"]) == 12
+    grow_communities(world.subdistrict, 400, start=40)
+    city_after = fetch(client, django_assert_num_queries, 2, url)
+    one_after = fetch(client, django_assert_num_queries, 4, url, mine)
+    assert len(one_after.context["communities"]) == 30
+    assert one_after.context["paginator"].count == 442
+    for before, after in ((city, city_after), (one, one_after)):
+        assert abs(len(after.content) - len(before.content)) < SLACK
+    # The totals are the whole subdistrict's, not the page's.
+    totals = one_after.context["totals"]
+    assert totals["allocated"] == Decimal("200000") + 440 * Decimal("50000")
+    assert totals["spent"] == Decimal("12000") + 440 * Decimal("1000")
+    place = next(s for s in city_after.context["subdistricts"] if s.pk == world.subdistrict.pk)
+    assert place.remaining == totals["remaining"] == totals["allocated"] - totals["approved"]
+
+
+def test_fund_overview_pages_in_pinyin_order_from_the_database(world, client):
+    grow_communities(world.subdistrict, 40)
+    url = reverse("fund:overview")
+    names = []
+    for page in ("1", "2"):
+        response = client.get(url, {"subdistrict": world.subdistrict.pk, "page": page})
+        names += [c.name for c in response.context["communities"]]
+    expected = list(
+        Community.objects.filter(subdistrict=world.subdistrict)
+        .order_by("sort_order", "sort_key", "name", "pk")
+        .values_list("name", flat=True)
+    )
+    assert names == expected and len(names) == 42
+    assert names.index("丰乐社区") < names.index("正学社区")  # F before Z
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"subdistrict": "abc"},
+        {"subdistrict": "-3"},
+        {"subdistrict": "9" * 30},
+        {"subdistrict": "1", "page": "9999"},
+        {"page": "abc"},
+        {"year": "abc", "subdistrict": "x", "page": "-1"},
+    ],
+)
+def test_fund_overview_bad_parameters_fall_back(world, client, params):
+    response = client.get(reverse("fund:overview"), params)
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:  # no such subdistrict: the city's page, for the same year
+        assert response["Location"] == reverse("fund:overview") + "?year=2022"
+        assert client.get(response["Location"]).status_code == 200
+
+
+def test_fund_overview_of_an_unknown_subdistrict_goes_to_the_city(world, client):
+    response = client.get(reverse("fund:overview"), {"subdistrict": "999999", "year": "2022"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("fund:overview") + "?year=2022"
+
+
+def test_fund_overview_of_one_subdistrict_follows_its_own_saves(world, client):
+    url = reverse("fund:overview")
+    mine = {"subdistrict": world.subdistrict.pk}
+    other = {"subdistrict": world.other_subdistrict.pk}
+    assert "西渡社区" in client.get(url, other).content.decode()
+    client.get(url, mine)
+    FundAllocation.objects.filter(community=world.a.community).first().save()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, other)
+    assert len(captured) == 0  # another subdistrict's page is still served from the cache
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, mine)
+    assert len(captured) > 0
+
+
+def test_fund_overview_with_one_subdistrict_lists_its_communities(db, client):
+    # A street office's own portal (the demo): its only subdistrict's communities show at once.
+    subdistrict = SubdistrictFactory(name="金海街道")
+    for name in ("正学社区", "丰乐社区"):
+        FundAllocationFactory(community=CommunityFactory(subdistrict=subdistrict, name=name))
+    response = client.get(reverse("fund:overview"))
+    body = response.content.decode()
+    assert response.context["subdistrict"] == subdistrict and not response.context["chosen"]
+    assert [c.name for c in response.context["communities"]] == ["丰乐社区", "正学社区"]
+    assert "各街道自治金" not in body and "金海街道合计" in body
+
+
+def grow_campaign(campaign, community, n, start=0):
+    """`n` more building groups of `community` in the campaign, in compounds of ten, each
+    inspected three ways against every standard, with a rectification done and one open."""
+    standards = list(campaign.standards.all())
+    compounds = Compound.objects.bulk_create(
+        Compound(community=community, name=f"{community.name}新苑{i:03d}", households=300)
+        for i in range(start // 10, (start + n) // 10)
+    )
+    groups = BuildingGroup.objects.bulk_create(
+        BuildingGroup(compound=compound, name=f"{i + 1}号楼", households=24)
+        for compound in compounds
+        for i in range(10)
+    )
+    enrollments = Enrollment.objects.bulk_create(
+        Enrollment(campaign=campaign, building_group=group) for group in groups
+    )
+    inspections = Inspection.objects.bulk_create(
+        Inspection(enrollment=e, kind=kind, date=datetime.date(2022, 11, day), inspector="检查组")
+        for e in enrollments
+        for kind, day in (("self", 1), ("mutual", 2), ("street", 3))
+    )
+    InspectionScore.objects.bulk_create(
+        InspectionScore(inspection=i, standard=s, score=Decimal("8"))
+        for i in inspections
+        for s in standards
+    )
+    Rectification.objects.bulk_create(
+        Rectification(
+            inspection=i,
+            finding="楼道堆放纸箱",
+            deadline=datetime.date(2022, 12, 18),
+            **({"status": "done", "done_on": datetime.date(2022, 12, 1)} if done else {}),
+        )
+        for i in inspections[2::3]
+        for done in (True, False)
+    )
+
+
+def test_campaign_page_stays_flat_as_building_groups_grow_tenfold(
+    world, client, django_assert_num_queries
+):
+    campaign = world.fund.campaign
+    CampaignStandardFactory(campaign=campaign, name="楼道美", max_score=10)
+    url = reverse("campaign:detail", args=[campaign.pk])
+    a, b = world.a.community, world.b.community
+    for community in (a, b):
+        grow_campaign(campaign, community, 40)
+    # The campaign: its figures and communities (campaign, standards, communities, contests).
+    whole = fetch(client, django_assert_num_queries, 4, url)
+    assert [c.name for c in whole.context["communities"]] == ["丰乐社区", "正学社区"]
+    assert whole.context["n_enrolled"] == 81 and whole.context["enrollments"] == []
+    assert whole.context["fixes"] == {"done": 80, "open": 81, "overdue": 81}
+    # One community's building groups, 30 a page (+ the page, its scores, its fixes).
+    one = fetch(client, django_assert_num_queries, 7, url, {"community": a.pk})
+    assert len(one.context["enrollments"]) == 30 and one.context["paginator"].count == 41
+    row = one.context["enrollments"][0]
+    # 正学社区新苑000 (zheng xue she…) before 正学苑 (zheng xue yuan); two standards of 8 each.
+    assert str(row.building_group) == "正学社区新苑000 1号楼"
+    assert row.results["street"] == Decimal("16") and row.fixes["done"] == 1
+    last = fetch(client, django_assert_num_queries, 7, url, {"community": a.pk, "page": "99"})
+    assert len(last.context["enrollments"]) == 11  # the nearest page
+    for community in (a, b):
+        grow_campaign(campaign, community, 360, start=40)
+    whole_after = fetch(client, django_assert_num_queries, 4, url)
+    one_after = fetch(client, django_assert_num_queries, 7, url, {"community": a.pk})
+    assert whole_after.context["n_enrolled"] == 801
+    assert one_after.context["paginator"].count == 401
+    assert len(one_after.context["enrollments"]) == 30
+    for before, after in ((whole, whole_after), (one, one_after)):
+        assert abs(len(after.content) - len(before.content)) < SLACK
+
+
+def test_campaign_page_orders_building_groups_as_people_count(world, client):
+    campaign = world.fund.campaign
+    grow_campaign(campaign, world.a.community, 10)
+    response = client.get(reverse("campaign:detail", args=[campaign.pk]))
+    names = [e.building_group.name for e in response.context["enrollments"]]
+    # Only one community takes part: its building groups show at once, 2号楼 before 10号楼.
+    assert names[:10] == [f"{i}号楼" for i in range(1, 11)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"community": "abc"}, {"community": "9" * 30}, {"community": "-1"}, {"page": "x"},
+     {"community": "999999", "page": "0"}],
+)  # fmt: skip
+def test_campaign_page_bad_parameters_fall_back(world, client, params):
+    response = client.get(reverse("campaign:detail", args=[world.fund.campaign.pk]), params)
+    assert response.status_code == 200
+    assert response.context["chosen_community"] == world.a.community  # the only one
