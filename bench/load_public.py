@@ -134,7 +134,9 @@ def discover():
         with contextlib.suppress(NoReverseMatch):
             found.append((label, reverse(name, args=args) + query))
     with contextlib.suppress(NoReverseMatch, ImportError):
-        found.append(("my household", reverse("residents:my"), household_cookie()))
+        cookie = household_cookie()
+        found.append(("my household", reverse("residents:my"), cookie))
+        found.append(("take part", reverse("residents:take_part"), cookie))
     print(json.dumps(found))
 
 
