@@ -32,7 +32,7 @@ def private(view):
     return wrapped
 
 
-def _claim_page(request, form, *, status=200, until=None):
+def claim_page(request, form, *, status=200, until=None):
     return render(request, "residents/claim.html", {"form": form, "until": until}, status=status)
 
 
@@ -41,7 +41,7 @@ def my(request):
     """The household's page, or the form to type its code."""
     current = session.household_session(request)
     if current is None:
-        return _claim_page(request, ClaimForm())
+        return claim_page(request, ClaimForm())
     household = current.household
     return render(
         request,
@@ -59,19 +59,19 @@ def my(request):
 def claim(request):
     """GET: the form, filled in from the card's QR link; POST: open the household's session."""
     if request.method != "POST":
-        return _claim_page(request, ClaimForm(initial={"code": request.GET.get("code", "")[:30]}))
+        return claim_page(request, ClaimForm(initial={"code": request.GET.get("code", "")[:30]}))
     address = get_client_ip_address(request) or "unknown"
     until = ratelimit.blocked_until(address)
     form = ClaimForm(request.POST)
     if until is not None:
         form.is_valid()
-        return _claim_page(request, form, status=429, until=until)
+        return claim_page(request, form, status=429, until=until)
     household = codes.household_by_code(form.data.get("code", "")) if form.is_valid() else None
     if household is None:
         ratelimit.count_wrong(address)
         if form.is_valid():
             form.add_error("code", "户码不正确,请核对卡片上的 15 位数字。")
-        return _claim_page(request, form, status=400)
+        return claim_page(request, form, status=400)
     response = redirect("residents:my")
     session.start(response, household)
     return response

@@ -55,7 +55,13 @@ QUERY_STRINGS = {
 # 我的 and its claim form are open to anyone but private and never cached (tests/test_residents.py
 # and tests/test_browser_residents.py cover them).
 # The station map's markers are JSON that the map page's script fetches (tests/test_orgs.py).
-NOT_PAGES = {"healthz", "residents:my", "residents:claim", "orgs:station_markers"}
+NOT_PAGES = {
+    "healthz",
+    "residents:my",
+    "residents:claim",
+    "residents:take_part",
+    "orgs:station_markers",
+}
 
 
 def args(name, sample):

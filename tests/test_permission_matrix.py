@@ -168,8 +168,9 @@ EXTRA = {
     "residents:proposal_new": {**dict.fromkeys(USERS, 404), **dict.fromkeys(HOUSEHOLDS, 200)},
     "residents:support": dict.fromkeys(USERS, 405),
     "residents:support_withdraw": dict.fromkeys(USERS, 405),
-    # 参与议事 (tests/test_participation.py): a household's page; opinions and sign-ups are POSTs.
-    "residents:take_part": {**dict.fromkeys(USERS, 404), **dict.fromkeys(HOUSEHOLDS, 200)},
+    # 参与议事 (tests/test_participation.py): a household's page, or the claim form (public pages
+    # link here); opinions and sign-ups are POSTs.
+    "residents:take_part": PUBLIC,
     "residents:opinion": dict.fromkeys(USERS, 405),
     "residents:meeting_signup": dict.fromkeys(USERS, 405),
     "residents:meeting_cancel": dict.fromkeys(USERS, 405),
