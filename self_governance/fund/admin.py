@@ -455,9 +455,6 @@ class OpinionAdmin(ScopedAdmin):
     def place(self, obj):
         return selectors.household_place(obj.household)
 
-    def get_changeform_initial_data(self, request):
-        return {"decision": "publish"}
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is not None and obj.state == OpinionState.WITHHELD:

@@ -116,6 +116,11 @@ class FundAllocation(models.Model):
         return f"{self.community} {self.year}年度自治金" if self.community_id else "自治金额度"
 
 
+def notice_running_q(today) -> Q:
+    """The rule `FundProject.notice_running` keeps, as a filter."""
+    return Q(status=ProjectStatus.PUBLICISING, notice_from__lte=today, notice_until__gte=today)
+
+
 class FundProjectQuerySet(ScopedQuerySet):
     def reviewed(self):
         """Projects anyone may see: staff-entered ones and accepted resident proposals."""
@@ -150,9 +155,7 @@ class FundProjectQuerySet(ScopedQuerySet):
 
     def notice_running(self, today):
         """Projects whose notice (公示) hangs on `today`: households may leave opinions."""
-        return self.filter(
-            status=ProjectStatus.PUBLICISING, notice_from__lte=today, notice_until__gte=today
-        )
+        return self.filter(notice_running_q(today))
 
     def with_spent(self):
         return self.annotate(

@@ -25,6 +25,7 @@ from .models import (
     ProjectMove,
     ProjectStatus,
     approved_sum,
+    notice_running_q,
     spent_sum,
 )
 from .participation import MeetingSignup, Opinion, Support
@@ -267,10 +268,7 @@ def open_to_households(household):
     projects = list(
         FundProject.objects.reviewed()
         .filter(community=household.community_id)
-        .filter(
-            Q(status__in=SUPPORT_STATUSES)
-            | Q(status=ProjectStatus.PUBLICISING, notice_from__lte=today, notice_until__gte=today)
-        )
+        .filter(Q(status__in=SUPPORT_STATUSES) | notice_running_q(today))
         .with_supports()
         .annotate(supported=Exists(mine))
         .select_related("compound")

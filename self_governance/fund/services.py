@@ -377,12 +377,17 @@ def proposal_decline(*, project, by, reason) -> FundProject:
     return _reviewed(project, ProposalReview.DECLINED, reason)
 
 
+def _household_may_see(project, household) -> bool:
+    """A public project of the household's own community: what its writes may touch."""
+    return (
+        project.community_id == household.community_id
+        and FundProject.objects.reviewed().filter(pk=project.pk).exists()
+    )
+
+
 def support_add(*, project, household) -> Support:
     """A household supports (附议) a public project of its community in 征集 or 讨论, once."""
-    if (
-        project.community_id != household.community_id
-        or not FundProject.objects.reviewed().filter(pk=project.pk).exists()
-    ):
+    if not _household_may_see(project, household):
         raise ValidationError("只能附议本社区已公开的项目。")
     if project.status not in SUPPORT_STATUSES:
         raise ValidationError(f"项目已在“{project.get_status_display()}”阶段,不再接受附议。")
@@ -409,10 +414,7 @@ def opinion_submit(*, project, household, text) -> Opinion:
         raise ValidationError("请填写意见。")
     if len(text) > OPINION_MAX_LENGTH:
         raise ValidationError(f"意见最多 {OPINION_MAX_LENGTH} 字(现有 {len(text)} 字)。")
-    if (
-        project.community_id != household.community_id
-        or not FundProject.objects.reviewed().filter(pk=project.pk).exists()
-    ):
+    if not _household_may_see(project, household):
         raise ValidationError("只能对本社区公示中的项目提意见。")
     if not project.notice_running():
         if project.status == ProjectStatus.PUBLICISING and project.notice_until:
