@@ -23,8 +23,9 @@ One run:
 4. prints, per page, the median requests/s and its ratio to the trivial view's (the median of
    the per-round ratios of adjacent runs), the median p99 and its ratio, against the aims
    (throughput >= 0.5x the trivial view's, p99 <= 3x);
-5. does it all once more (one round by default) with the page cache off (PUBLIC_CACHE_TIMEOUT=0),
-   which shows what the cache buys.
+5. does it all once more (one round by default) with the page caches off (PUBLIC_CACHE_TIMEOUT=0
+   and HOUSEHOLD_CACHE_TIMEOUT=0: 我的 and 参与议事 have their own per-household cache), which
+   shows what the caches buy.
 
 On a shared two-core machine single runs vary a lot, hence the alternation and the medians; wrk
 itself runs on the same cores as the server. The pacing is per connection (a fixed pause after
@@ -35,6 +36,7 @@ not include queueing delay the way wrk2's corrected figures would.
 import argparse
 import contextlib
 import json
+import math
 import os
 import secrets
 import shutil
@@ -56,6 +58,8 @@ from bench.benchdb import throwaway_database  # noqa: E402
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jinhai_load"
 TRIVIAL = "/healthz/"
 THROUGHPUT_AIM, LATENCY_AIM = 0.5, 3.0
+# The fewest responses a paced run collects for its p99.
+PACED_SAMPLES = 30
 
 LUA = r"""
 -- Written by bench/load_public.py: optional paths to cycle through (the warm-up), an optional
@@ -183,6 +187,7 @@ class Server:
             **env,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "PUBLIC_CACHE_TIMEOUT": "300" if cached else "0",
+            "HOUSEHOLD_CACHE_TIMEOUT": "300" if cached else "0",
         }
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
@@ -234,12 +239,13 @@ class Wrk:
         self.script = folder / "bench.lua"
         self.script.write_text(LUA)
 
-    def run(self, url, *, seconds, delay_ms=0, paths=()):
+    def run(self, url, *, seconds, delay_ms=0, paths=(), connections=None):
         env = {**os.environ, "BENCH_DELAY_MS": str(delay_ms), "BENCH_PATHS": " ".join(paths)}
+        connections = connections or self.args.connections
         command = [
             "wrk",
-            f"-t{self.args.threads}",
-            f"-c{self.args.connections}",
+            f"-t{min(self.args.threads, connections)}",
+            f"-c{connections}",
             f"-d{seconds}s",
             "--timeout",
             "10s",
@@ -258,6 +264,8 @@ class Wrk:
         result = json.loads(lines[-1].removeprefix("BENCH "))
         if result["errors"] or result["status_errors"]:
             raise SystemExit(f"{url}: errors under load: {result}")
+        if not result["requests"]:
+            raise SystemExit(f"{url}: no response within {seconds} s")
         result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
         return result
 
@@ -294,15 +302,20 @@ def measure(server, wrk, pages, args, rounds, rate):
     if not rate:
         # A third of the slowest page's capacity, to two significant figures: busy, not saturated.
         rate = float(f"{slowest / 3:.2g}")
-    delay_ms = max(1, round(args.connections * 1000 / rate))
+    # Each connection waits `delay_ms` after a response. At a low rate (slow pages uncached) all
+    # 16 connections would each send less than one request in a one-second run, and the run would
+    # measure nothing: fewer connections, and long enough for PACED_SAMPLES responses.
+    connections = max(1, min(args.connections, int(rate * args.latency_duration / 4)))
+    delay_ms = max(1, round(connections * 1000 / rate))
     latency = alternate(
         wrk,
         base,
         pages,
         rounds,
-        f"p99 at {rate:g} req/s",
-        seconds=args.latency_duration,
+        f"p99 at {rate:g} req/s over {connections} connection{'s' if connections > 1 else ''}",
+        seconds=max(args.latency_duration, math.ceil(PACED_SAMPLES / rate)),
         delay_ms=delay_ms,
+        connections=connections,
     )
     rows = []
     trivial_rps = median([t["rps"] for runs in throughput.values() for t, _ in runs])
@@ -445,7 +458,7 @@ def main():
 
     failures = 0
     for cached, rows, rate, rounds in results:
-        title = "page cache on" if cached else "page cache off (PUBLIC_CACHE_TIMEOUT=0)"
+        title = "page caches on" if cached else "page caches off (*_CACHE_TIMEOUT=0)"
         failed = report(title, rows, rate, rounds)
         failures += failed if cached else 0
     if len(results) == 2:

@@ -52,10 +52,13 @@ from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 
 from .scoping import community_id_of, is_scoped_model, subdistrict_id_of
@@ -411,6 +414,60 @@ def _place_of(instance) -> Place | None:
         if subdistrict is not None:
             return Place(subdistrict_id=subdistrict)
     return None
+
+
+# A page of one household (我的) is cached for that household alone, under the same data versions
+# as its community's public pages: a write in the community (a point entry, a pet confirmed, a
+# proposal accepted, the household's own sign-up) renews the version, so the next visit renders
+# afresh. The HTML holds the household's room and ledger, so the key holds the household, and
+# the page is served only after the request's own session check names that household.
+HOUSEHOLD_PAGE_KEY = "jinhai:household:page:{versions}:{household}:{path}"
+# Stands in for the CSRF token in a stored page; each response gets its own request's token.
+CSRF_MARK = "jinhai-csrf-mark-0c5d3e9a7b1f4e2a"
+
+
+def household_page(request, *, household_id, community_id, render):
+    """The household's page from the cache, or `render(csrf_token)` stored there.
+
+    `render` makes the page with the given value as the template's `csrf_token` (None: the
+    request's own). A page is cached per household, path and day (what is open for sign-ups or
+    comments depends on the date) and under the versions of its community, for
+    `HOUSEHOLD_CACHE_TIMEOUT` seconds at most; only a plain GET with nothing else to say (no
+    flash message waiting, no staff user, who may see more) is served from it or stored.
+    """
+    timeout = settings.HOUSEHOLD_CACHE_TIMEOUT
+    user = getattr(request, "user", None)
+    if (
+        not timeout
+        or request.method not in ("GET", "HEAD")
+        or (user is not None and user.is_authenticated)
+        or len(messages.get_messages(request))
+    ):
+        return render(None)
+    try:
+        versions = _versions(versions_shown(Place(community_id=community_id)))
+        digest = hashlib.sha256(
+            f"{request.path}:{timezone.localdate().isoformat()}".encode()
+        ).hexdigest()
+        key = HOUSEHOLD_PAGE_KEY.format(
+            versions=hashlib.sha256(".".join(versions).encode()).hexdigest()[:16],
+            household=household_id,
+            path=digest[:32],
+        )
+        content = cache.get(key)
+    except Exception:
+        logger.exception("household page cache unavailable; serving %s uncached", request.path)
+        return render(None)
+    if content is None:
+        response = render(CSRF_MARK)
+        if not _storable(response):
+            return response
+        content = response.content
+        _store(key, content, timeout)
+    else:
+        response = HttpResponse(content)
+    response.content = content.replace(CSRF_MARK.encode(), get_token(request).encode())
+    return response
 
 
 def is_cached(callback) -> bool:

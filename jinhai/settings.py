@@ -178,6 +178,9 @@ SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.back
 # How long a cached page may live at most (seconds; 0 turns the page cache off): the safety net
 # for changes made behind Django's back, such as SQL typed into psql or a restored backup.
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=0 if DEBUG else 300)
+# The same for a household's own pages (我的, jinhai.caching.household_page), cached for that
+# household alone; 0 turns it off.
+HOUSEHOLD_CACHE_TIMEOUT = env.int("HOUSEHOLD_CACHE_TIMEOUT", default=0 if DEBUG else 300)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -28,3 +28,4 @@ MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/jinhai-test-media"))  
 # cache on as in production whatever a .env file says.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PUBLIC_CACHE_TIMEOUT = 300
+HOUSEHOLD_CACHE_TIMEOUT = 300

@@ -18,8 +18,8 @@ from self_governance.fund.participation import OPINION_MAX_LENGTH, MeetingSignup
 from volunteers.models import Activity, ActivitySignup
 
 from . import session
-from .forms import ClaimForm, ProposalForm
-from .views import claim_page, private
+from .forms import ProposalForm
+from .views import household_page, private
 
 # The events a household signs up for, by the kind in the URL.
 EVENTS = {
@@ -29,19 +29,17 @@ EVENTS = {
 
 
 @private
-def take_part(request):
+@household_page
+def take_part(request, household, context):
     """What the household may take part in now, and what it has done: its proposals, the
     projects it may support, the notices it may comment on, its opinions, and the meetings and
     activities it may sign up for. Without a household session, the form to type the code: the
     public pages link here."""
-    current = session.household_session(request)
-    if current is None:
-        return claim_page(request, ClaimForm())
-    household = current.household
     return render(
         request,
         "residents/take_part.html",
         {
+            **context,
             "household": household,
             "proposals": fund_selectors.household_proposals(household),
             **fund_selectors.open_to_households(household),

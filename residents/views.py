@@ -1,7 +1,11 @@
 """我的 (/my/): a household with its code sees its own room, points and pets, and nothing of any
 other household; what it takes part in is on 参与议事 (`participation.py`). Every view fetches
-for the request's household (`session.household_or_404`); none is cached, and each says so
-(`Cache-Control: private, no-store`)."""
+for the request's household (`session.household_or_404`). None is cached by the browser or a
+proxy, and each says so (`Cache-Control: private, no-store`); the two pages a household reads
+(我的 and 参与议事) are kept server-side for that household alone until its community's data
+changes (`household_page`)."""
+
+from functools import wraps
 
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
@@ -10,6 +14,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from communities import codes
+from jinhai import caching
 from self_governance.agreements import services as agreements
 from self_governance.agreements.models import Pet
 from self_governance.agreements.selectors import household_points
@@ -36,17 +41,41 @@ def claim_page(request, form, *, status=200, until=None):
     return render(request, "residents/claim.html", {"form": form, "until": until}, status=status)
 
 
+def household_page(view):
+    """A page of the session's household, served from the household page cache when nothing it
+    shows has changed (`jinhai.caching.household_page`), or the form to type the code. The view
+    is called as `view(request, household, template_context)` and puts the context into its
+    template's: it holds the stand-in for the CSRF token of a page to be cached."""
+
+    @wraps(view)
+    def page(request):
+        current = session.household_session(request)
+        if current is None:
+            return claim_page(request, ClaimForm())
+
+        def render_page(csrf_token):
+            household = session.household_or_404(request)
+            return view(request, household, {"csrf_token": csrf_token} if csrf_token else {})
+
+        return caching.household_page(
+            request,
+            household_id=current.household_id,
+            community_id=current.community_id,
+            render=render_page,
+        )
+
+    return page
+
+
 @private
-def my(request):
-    """The household's page, or the form to type its code."""
-    current = session.household_session(request)
-    if current is None:
-        return claim_page(request, ClaimForm())
-    household = current.household
+@household_page
+def my(request, household, context):
+    """The household's points and pets."""
     return render(
         request,
         "residents/my.html",
         {
+            **context,
             "household": household,
             "schemes": household_points(household),
             "pets": list(household.pets.order_by("name")),

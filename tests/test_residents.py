@@ -1,6 +1,7 @@
 """The resident side (/my/): household codes, the household session and 我的."""
 
 import datetime
+import re
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,7 @@ from django.utils import timezone
 from communities import codes
 from communities import signups as signups_service
 from communities.models import Household, HouseholdSession
+from jinhai import caching
 from residents import session
 from self_governance.agreements import services as agreements
 from self_governance.agreements.models import Account, Pet
@@ -21,6 +23,13 @@ from volunteers.models import Activity, ActivitySignup
 
 from .conftest import household_client
 from .factories import FundProjectFactory, HouseholdFactory
+
+
+def _without_csrf(response):
+    return CSRF_INPUT.sub("", response.content.decode())
+
+
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
 
 
 def _code_for(household):
@@ -148,14 +157,18 @@ def test_my_page_queries_are_flat(client, households, world, django_assert_num_q
             )
             Pet.objects.create(household=households.a, name=f"小{n}", kind="cat")
 
-    # The session, the accounts with their ranks, their entries, the rewards, and the pets.
-    with django_assert_num_queries(5):
+    # Seen before and nothing changed: the session, then the household page cache.
+    with django_assert_num_queries(1):
         client.get(reverse("residents:my"))
     grow()
-    with django_assert_num_queries(5):
+    # The writes renewed the community's version: the session, the household, the accounts
+    # with their ranks, their entries, the rewards, and the pets.
+    with django_assert_num_queries(6):
         page = client.get(reverse("residents:my"))
     assert page.content.decode().count("G09 楼道清扫") == 10
     assert page.content.decode().count("<strong>小9</strong>") == 1
+    with django_assert_num_queries(1):
+        assert _without_csrf(client.get(reverse("residents:my"))) == _without_csrf(page)
 
 
 def test_take_part_queries_are_flat(client, households, world, django_assert_num_queries):
@@ -200,17 +213,20 @@ def test_take_part_queries_are_flat(client, households, world, django_assert_num
                 )
 
     grow(1)
-    # The session, its proposals, the projects it may support or comment on, its opinions,
-    # the meetings and the activities.
-    with django_assert_num_queries(6):
+    # The session, the household, its proposals, the projects it may support or comment on, its
+    # opinions, the meetings and the activities.
+    with django_assert_num_queries(7):
         client.get(reverse("residents:take_part"))
     grow(10)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         page = client.get(reverse("residents:take_part"))
     text = page.content.decode()
     assert text.count("撤回附议") == 11
     assert text.count("提交意见") == 11
     assert text.count("本户已报名 2 人") == 22 + 1  # and the world's 说事会 ahead
+    # Read again with nothing changed: the session, then the household page cache.
+    with django_assert_num_queries(1):
+        assert _without_csrf(client.get(reverse("residents:take_part"))) == _without_csrf(page)
 
 
 def test_pets_are_registered_by_the_household_and_confirmed_by_staff(client, households, world):
@@ -289,3 +305,55 @@ def test_staff_make_codes_for_their_own_building_groups(login, users, world, hou
     before = households.a.code_hash
     households.a.refresh_from_db()
     assert households.a.code_hash == before
+
+
+# The household page cache (jinhai.caching.household_page).
+
+
+@pytest.mark.parametrize("name", ["residents:my", "residents:take_part"])
+def test_a_cached_household_page_is_that_households_alone(name, client, households):
+    neighbour = HouseholdFactory(building_group=households.a.building_group, room="302")
+    for household in (households.a, households.a):  # the second is served from the cache
+        household_client(client, household)
+        assert "301" in client.get(reverse(name)).content.decode()
+    for household, room in ((neighbour, "302"), (households.b, households.b.room)):
+        household_client(client, household)
+        text = client.get(reverse(name)).content.decode()
+        assert room in text and households.a.full_address not in text
+    client.cookies.clear()
+    assert "户码" in client.get(reverse(name)).content.decode()
+
+
+def test_a_cached_page_carries_this_requests_csrf_token(households):
+    from django.test import Client
+
+    household_client(Client(), households.a).get(reverse("residents:my"))  # cached now
+    phone = household_client(Client(enforce_csrf_checks=True), households.a)
+    page = phone.get(reverse("residents:my"))
+    assert caching.CSRF_MARK not in page.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    answer = phone.post(
+        reverse("residents:pet_add"), {"name": "团团", "kind": "cat", "csrfmiddlewaretoken": token}
+    )
+    assert answer.status_code == 302 and households.a.pets.filter(name="团团").exists()
+    # The write renewed the page, and the message it leaves is shown, not a cached page.
+    assert "已提交,工作人员确认后生效" in phone.get(reverse("residents:my")).content.decode()
+    assert "团团" in phone.get(reverse("residents:my")).content.decode()
+
+
+def test_an_ended_session_gets_no_cached_page(client, households):
+    household_client(client, households.a)
+    assert "301" in client.get(reverse("residents:my")).content.decode()
+    codes.codes_issue(households=Household.objects.filter(pk=households.a.pk))
+    text = client.get(reverse("residents:my")).content.decode()
+    assert "301" not in text and "户码" in text
+
+
+def test_a_write_that_sends_no_signal_shows_after_data_changed(client, households):
+    household_client(client, households.a)
+    client.get(reverse("residents:my"))
+    Pet.objects.filter(household=households.a).update(name="改名")
+    caching.data_changed(community_id=households.a.community_id)
+    assert "<strong>改名</strong>" in client.get(reverse("residents:my")).content.decode()
+    response = client.get(reverse("residents:my"))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
