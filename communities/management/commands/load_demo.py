@@ -3,7 +3,7 @@ import secrets
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.module_loading import module_has_submodule
 
 from communities.models import Community, StaffProfile, Subdistrict
@@ -33,6 +33,11 @@ class Command(BaseCommand):
             created = self._users()
             # The demo writes much of its data in bulk, which sends no model signals.
             data_changed()
+        if connection.vendor == "postgresql":
+            # Until autovacuum gets round to it, the planner takes the freshly filled tables for
+            # empty: the search's leaders query ran 42 ms by nested loops instead of 1 ms.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
         for username, password in created:
             self.stdout.write(f"  新建账号 {username} 密码 {password}")
