@@ -276,6 +276,13 @@ def _store(key, response, timeout) -> None:
         logger.exception("could not store a page in the public page cache")
 
 
+def _may_use_cache(request) -> bool:
+    """A read, by someone who is not logged in as staff: a staff user checking their change
+    always gets a fresh page."""
+    user = getattr(request, "user", None)
+    return request.method in ("GET", "HEAD") and not (user is not None and user.is_authenticated)
+
+
 def _cached_view(view, params, shows):
     @wraps(view)
     def cached(request, *args, **kwargs):
@@ -283,12 +290,7 @@ def _cached_view(view, params, shows):
         # as without it, so a made-up parameter neither bypasses the cache nor changes the page.
         request.GET = _read_params(request, params)
         timeout = settings.PUBLIC_CACHE_TIMEOUT
-        user = getattr(request, "user", None)
-        if (
-            not timeout
-            or request.method not in ("GET", "HEAD")
-            or (user is not None and user.is_authenticated)
-        ):
+        if not timeout or not _may_use_cache(request):
             return view(request, *args, **kwargs)
         try:
             place = shows(request, kwargs) if shows else SITE
@@ -436,13 +438,7 @@ def household_page(request, *, household_id, community_id, render):
     flash message waiting, no staff user, who may see more) is served from it or stored.
     """
     timeout = settings.HOUSEHOLD_CACHE_TIMEOUT
-    user = getattr(request, "user", None)
-    if (
-        not timeout
-        or request.method not in ("GET", "HEAD")
-        or (user is not None and user.is_authenticated)
-        or len(messages.get_messages(request))
-    ):
+    if not timeout or not _may_use_cache(request) or len(messages.get_messages(request)):
         return render(None)
     try:
         versions = _versions(versions_shown(Place(community_id=community_id)))
