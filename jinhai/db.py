@@ -90,6 +90,7 @@ _PLAIN_FIELDS = (
     models.BooleanField,
     models.DecimalField,
     models.ForeignKey,
+    models.OneToOneField,
 )
 
 
