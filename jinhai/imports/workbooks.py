@@ -104,6 +104,8 @@ def read_workbook(data: bytes, kind: str, known_headers, required_headers) -> Sh
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError as exc:
         raise SheetError("文件设置了打开密码。请取消密码后另存,再导入。") from exc
+    except MemoryError:  # the reading child's cap (jinhai.imports.child), not a damaged file
+        raise
     except Exception as exc:
         raise SheetError(
             "无法读取该表格文件,文件可能已损坏。请在 Excel 中重新保存后再导入。"
@@ -141,7 +143,7 @@ def read_workbook(data: bytes, kind: str, known_headers, required_headers) -> Sh
         chosen = _choose(complete, active) or _choose(partial, active, refuse=False)
         if chosen is None:
             raise failure or SheetError("文件中没有数据。")
-    except SheetError:
+    except (SheetError, MemoryError):
         raise
     except Exception as exc:
         raise SheetError(
