@@ -81,6 +81,72 @@ def _active_sheet(archive: zipfile.ZipFile | None, kind: str, names: list[str]) 
     return None
 
 
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_SPANNED = b"-spanned="
+
+
+def ods_merged_ranges(archive: zipfile.ZipFile, sheet_name: str) -> list | None:
+    """The merged ranges of one sheet of an .ods, as calamine gives them for .xlsx and .xls
+    (((top, left), (bottom, right)), from A1 = (0, 0)), which it does not for .ods: LibreOffice
+    marks the top-left cell with table:number-rows-spanned / -columns-spanned and writes the
+    cells it covers as table:covered-table-cell. None when the sheet cannot be told (the reader
+    then falls back on filling required columns down). The XML was checked by `check_zip`;
+    it is parsed only when a merge is written somewhere in it, and in a stream."""
+    try:
+        with archive.open("content.xml") as member:
+            tail, found = b"", False
+            while chunk := member.read(_CHUNK):
+                if _SPANNED in tail + chunk:
+                    found = True
+                    break
+                tail = chunk[-len(_SPANNED) :]
+        if not found:
+            return []
+        from defusedxml.ElementTree import iterparse
+
+        with archive.open("content.xml") as member:
+            return _spans(iterparse(member, events=("start", "end")), sheet_name)
+    except MemoryError:
+        raise
+    except Exception:  # a damaged or unusual file: calamine has read it; merges are a bonus
+        return None
+
+
+def _spans(events, sheet_name: str) -> list | None:
+    ranges, inside, row, column, repeat = [], False, 0, 0, 1
+    for event, element in events:
+        tag = element.tag
+        if not tag.startswith(_TABLE):
+            continue
+        tag = tag[len(_TABLE) :]
+        if tag == "table":
+            if event == "start" and element.get(_TABLE + "name") == sheet_name:
+                inside = True
+            elif event == "end" and inside:
+                return ranges
+            continue
+        if not inside:
+            if event == "end" and tag == "table-row":
+                element.clear()
+            continue
+        if tag == "table-row":
+            if event == "start":
+                column, repeat = 0, int(element.get(_TABLE + "number-rows-repeated", 1))
+            else:
+                row += repeat
+                element.clear()
+        elif tag in ("table-cell", "covered-table-cell") and event == "start":
+            width = int(element.get(_TABLE + "number-columns-repeated", 1))
+            rows = int(element.get(_TABLE + "number-rows-spanned", 1))
+            columns = int(element.get(_TABLE + "number-columns-spanned", 1))
+            if tag == "table-cell" and (rows > 1 or columns > 1):
+                for k in range(min(width, 1024)):
+                    left = column + k * columns
+                    ranges.append(((row, left), (row + rows - 1, left + columns - 1)))
+            column += width
+    return None
+
+
 def _fill_merged(rows: list[list], ranges) -> None:
     """Every cell of a merged range gets its top-left value, as the eye reads it."""
     for (top, left), (bottom, right) in ranges or ():
@@ -130,6 +196,8 @@ def read_workbook(data: bytes, kind: str, known_headers, required_headers) -> Sh
             worksheet = workbook.get_sheet_by_name(name)
             rows = worksheet.to_python(skip_empty_area=False)
             merged = worksheet.merged_cell_ranges
+            if merged is None and kind == "ods":
+                merged = ods_merged_ranges(archive, name)
             _fill_merged(rows, merged)
             try:
                 sheet = collect(
