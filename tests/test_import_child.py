@@ -4,7 +4,10 @@ cap, or past the time allowed, the user reads why in Chinese and nothing is writ
 import functools
 import io
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -58,29 +61,53 @@ def _allocate(mb):
     return len(bytearray(mb * 1024 * 1024))
 
 
+# More than any heap the child inherits could hold free: the cap, not chance, refuses it.
+TOO_MUCH_MB = 4096
+
+
 def test_python_running_out_of_the_cap_is_the_memory_message(settings):
     settings.IMPORT_READ_MEMORY_MB = 50
     assert run_capped(_allocate, 10) == 10 * 1024 * 1024
     with pytest.raises(SheetError) as refused:
-        run_capped(_allocate, 400)
+        run_capped(_allocate, TOO_MUCH_MB)
     assert str(refused.value) == memory_message(50)
     assert "超过了上限(50 MB)" in str(refused.value)
 
 
-# Reading it takes some 60 MB more than the process had; a cap of 1 MB leaves it only the free
-# memory the parent's heap already held (the child inherits it), never enough for it.
+# Reading it takes some 60 MB more than a fresh process has.
 BIG = 50_000
+READ_IN_A_FRESH_PROCESS = """
+import os, sys, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "jinhai.settings"
+django.setup()
+from communities.resources import PlacesResource
+from jinhai.imports.reading import SheetError, read_sheet
+try:
+    sheet = read_sheet(sys.stdin.buffer.read(), known_headers=PlacesResource.known_headers(),
+                       required_headers=PlacesResource.required_headers())
+    print(len(sheet.rows))
+except SheetError as exc:
+    print(exc)
+"""
 
 
-def test_calamine_running_out_of_the_cap_is_the_memory_message(settings):
+@pytest.mark.parametrize("cap", [1, 400])
+def test_calamine_running_out_of_the_cap_is_the_memory_message(cap):
     """calamine aborts the process when an allocation fails: the child dies, the parent says
-    why, and goes on."""
-    settings.IMPORT_READ_MEMORY_MB = 1
-    with pytest.raises(SheetError) as refused:
-        _read(_places_xlsx(BIG))
-    assert str(refused.value) == memory_message(1)
-    settings.IMPORT_READ_MEMORY_MB = 400
-    assert len(_read(_places_xlsx(BIG)).rows) == BIG
+    why, and goes on. Run from a fresh process, whose heap holds nothing free that the child
+    could use instead (this test process's would)."""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", READ_IN_A_FRESH_PROCESS],
+        input=_places_xlsx(BIG),
+        capture_output=True,
+        cwd=root,
+        env={**os.environ, "IMPORT_READ_MEMORY_MB": str(cap), "PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr.decode()[-2000:]
+    said = out.stdout.decode().strip()
+    assert said == (memory_message(cap) if cap == 1 else str(BIG))
 
 
 def test_a_child_that_takes_too_long_is_ended(settings):
@@ -93,8 +120,15 @@ def test_a_child_that_takes_too_long_is_ended(settings):
     assert time.monotonic() - started < 10
 
 
-def test_an_upload_over_the_cap_is_refused_on_the_import_page(world, users, login, settings):
+def _read_too_much(*args):
+    return _allocate(TOO_MUCH_MB)
+
+
+def test_an_upload_over_the_cap_is_refused_on_the_import_page(
+    world, users, login, settings, monkeypatch
+):
     settings.IMPORT_READ_MEMORY_MB = 1
+    monkeypatch.setattr("jinhai.imports.reading._read", _read_too_much)
     client = login(users.staff_a)
     before = BuildingGroup.objects.count()
     response = client.post(
@@ -102,7 +136,7 @@ def test_an_upload_over_the_cap_is_refused_on_the_import_page(world, users, logi
         {
             "format": "0",
             "resource": "0",
-            "import_file": SimpleUploadedFile("楼组.xlsx", _places_xlsx(BIG)),
+            "import_file": SimpleUploadedFile("楼组.xlsx", _places_xlsx(30)),
         },
     )
     assert response.status_code == 200
@@ -111,17 +145,18 @@ def test_an_upload_over_the_cap_is_refused_on_the_import_page(world, users, logi
     assert BuildingGroup.objects.count() == before
 
 
-def test_an_import_job_over_the_cap_fails_with_the_message(world, users, settings):
+def test_an_import_job_over_the_cap_fails_with_the_message(world, users, settings, monkeypatch):
     from jinhai.imports.base import resource_registry
     from jinhai.jobs.handlers import start_import
 
     settings.IMPORT_READ_MEMORY_MB = 1
+    monkeypatch.setattr("jinhai.imports.reading._read", _read_too_much)
     before = BuildingGroup.objects.count()
     url = start_import(
         resource_registry()["places"],
         user=users.staff_a,
         file_name="楼组.xlsx",
-        content=_places_xlsx(BIG),
+        content=_places_xlsx(30),
         confirm_token=None,
     )
     run_queued_jobs()
