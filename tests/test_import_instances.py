@@ -51,7 +51,11 @@ def test_new_instances_take_the_key_of_an_account_saved_later(world, users):
     assert entries[0].account_id is None and entries[0].account is account
     Account.objects.bulk_create([account])
     bulk_insert(PointEntry, entries)
-    assert PointEntry.objects.filter(account=account).count() == 2
+    stored = PointEntry.objects.filter(account=account).values_list("recorded_at", "evidence")
+    assert len(stored) == 2
+    # bulk_insert (COPY on PostgreSQL) gives auto_now_add its moment and a blank photo its "".
+    assert all(at is not None and evidence == "" for at, evidence in stored)
+    assert all(entry.recorded_at is not None for entry in entries)
     assert_ledger_holds(account)
     assert account.balance == 10
 

@@ -32,6 +32,7 @@ class Validation:
         exclude = set(exclude)
         self.fields = [f for f in model._meta.fields if f.name not in exclude and not f.generated]
         self.has_clean = model.clean is not models.Model.clean
+        self.files = {f for f in self.fields if isinstance(f, models.FileField)}
         # (field name, type, value) -> (the cleaned value, the field's errors or None)
         self.checked: dict = {}
 
@@ -48,7 +49,12 @@ class Validation:
     def errors(self, instance) -> dict[str, list[str]]:
         errors = {}
         for field in self.fields:
-            raw = getattr(instance, field.attname)
+            if field in self.files and instance.__dict__.get(field.attname).__class__ is str:
+                # A file field's stored name (or "" for none): reading the attribute would wrap
+                # it in a FieldFile for every row; its checks (blank, null) read the name alone.
+                raw = instance.__dict__[field.attname]
+            else:
+                raw = getattr(instance, field.attname)
             if field.is_relation or (raw is not None and raw.__class__ not in PLAIN_VALUES):
                 cleaned, problem = self._check(field, raw, instance)
             else:
