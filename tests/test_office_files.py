@@ -254,3 +254,28 @@ def test_an_ods_has_the_merged_ranges_its_xlsx_has(name):
     ods = zipfile.ZipFile(OFFICE / f"{name}.ods")
     assert expected and sorted(ods_merged_ranges(ods, sheet)) == sorted(expected)
     assert ods_merged_ranges(ods, "没有这个工作表") is None
+
+
+def test_ods_merges_are_told_past_formulas_repeats_and_names_with_marks():
+    """A formula's ">" inside an attribute, repeated rows and cells, and a sheet name with an
+    escaped "&" do not shift a merge; another sheet's merges are not this one's."""
+    from jinhai.imports.workbooks import _spans
+
+    content = (
+        '<table:table table:name="其他"><table:table-row><table:table-cell '
+        'table:number-rows-spanned="9"/></table:table-row></table:table>'
+        '<table:table table:name="A&amp;B">'
+        '<table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:formula="of:=IF([.A1]&gt;0;1;2)" '
+        'office:value="1"><text:p>1</text:p></table:table-cell>'
+        '<table:table-cell table:number-columns-repeated="2"/>'
+        '<table:table-cell table:formula="of:=[.A1]>0" table:number-rows-spanned="3" '
+        'table:number-columns-spanned="2"><text:p>a &lt; b</text:p></table:table-cell>'
+        "</table:table-row><table:table-row/>"
+        '<table:table-row><table:covered-table-cell table:number-columns-repeated="5"/>'
+        '<table:table-cell table:number-columns-spanned="2"/></table:table-row>'
+        "</table:table>"
+    ).encode()
+    assert _spans(content, "A&B") == [((2, 3), (4, 4)), ((4, 5), (4, 6))]
+    assert _spans(content, "其他") == [((0, 0), (8, 0))]
+    assert _spans(content, "没有") is None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from xml.sax.saxutils import unescape
 
 from .cells import header_key
 from .table import Sheet, SheetError, collect, human_size, limits
@@ -81,8 +82,15 @@ def _active_sheet(archive: zipfile.ZipFile | None, kind: str, names: list[str]) 
     return None
 
 
-_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _SPANNED = b"-spanned="
+# The table elements of an .ods's content.xml, with their attributes (a quoted value may hold a
+# ">", as a formula's does). Cell text cannot hold a "<" (XML escapes it), so no cell's content
+# looks like a tag.
+_TABLE_TAG = re.compile(
+    rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)"
+    rb"((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
+)
+_ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
 def ods_merged_ranges(archive: zipfile.ZipFile, sheet_name: str) -> list | None:
@@ -90,56 +98,62 @@ def ods_merged_ranges(archive: zipfile.ZipFile, sheet_name: str) -> list | None:
     (((top, left), (bottom, right)), from A1 = (0, 0)), which it does not for .ods: LibreOffice
     marks the top-left cell with table:number-rows-spanned / -columns-spanned and writes the
     cells it covers as table:covered-table-cell. None when the sheet cannot be told (the reader
-    then falls back on filling required columns down). The XML was checked by `check_zip`;
-    it is parsed only when a merge is written somewhere in it, and in a stream."""
+    then falls back on filling required columns down). The XML was checked by `check_zip` (no
+    DOCTYPE, no entities, bounded size); only its table tags are scanned, and only when a merge
+    is written somewhere in it."""
     try:
-        with archive.open("content.xml") as member:
-            tail, found = b"", False
-            while chunk := member.read(_CHUNK):
-                if _SPANNED in tail + chunk:
-                    found = True
-                    break
-                tail = chunk[-len(_SPANNED) :]
-        if not found:
-            return []
-        from defusedxml.ElementTree import iterparse
-
-        with archive.open("content.xml") as member:
-            return _spans(iterparse(member, events=("start", "end")), sheet_name)
-    except MemoryError:
-        raise
-    except Exception:  # a damaged or unusual file: calamine has read it; merges are a bonus
+        content = archive.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        return None
+    if _SPANNED not in content:
+        return []
+    try:
+        return _spans(content, sheet_name)
+    except (ValueError, UnicodeDecodeError):  # a count that is no number: merges not told
         return None
 
 
-def _spans(events, sheet_name: str) -> list | None:
-    ranges, inside, row, column, repeat = [], False, 0, 0, 1
-    for event, element in events:
-        tag = element.tag
-        if not tag.startswith(_TABLE):
+def _attributes(text: bytes) -> dict:
+    return {
+        m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in _ATTRIBUTE.finditer(text)
+    }
+
+
+def _spans(content: bytes, sheet_name: str) -> list | None:
+    ranges, inside, depth, row, column, repeat = [], False, 0, 0, 0, 1
+    for match in _TABLE_TAG.finditer(content):
+        closing, tag, attributes, empty = match.groups()
+        if tag == b"table":
+            if closing:
+                if inside:
+                    depth -= 1
+                    if depth == 0:
+                        return ranges
+                continue
+            if inside:
+                depth += 1  # a table inside a cell: its rows are not the sheet's
+            elif b"table:name" in attributes:
+                name = _attributes(attributes).get(b"table:name", b"").decode("utf-8")
+                if unescape(name, {"&quot;": '"', "&apos;": "'"}) == sheet_name:
+                    inside, depth = True, 1
             continue
-        tag = tag[len(_TABLE) :]
-        if tag == "table":
-            if event == "start" and element.get(_TABLE + "name") == sheet_name:
-                inside = True
-            elif event == "end" and inside:
-                return ranges
+        if not inside or depth != 1:
             continue
-        if not inside:
-            if event == "end" and tag == "table-row":
-                element.clear()
-            continue
-        if tag == "table-row":
-            if event == "start":
-                column, repeat = 0, int(element.get(_TABLE + "number-rows-repeated", 1))
-            else:
+        if tag == b"table-row":
+            if closing:
                 row += repeat
-                element.clear()
-        elif tag in ("table-cell", "covered-table-cell") and event == "start":
-            width = int(element.get(_TABLE + "number-columns-repeated", 1))
-            rows = int(element.get(_TABLE + "number-rows-spanned", 1))
-            columns = int(element.get(_TABLE + "number-columns-spanned", 1))
-            if tag == "table-cell" and (rows > 1 or columns > 1):
+            else:
+                found = _attributes(attributes) if attributes else {}
+                column, repeat = 0, int(found.get(b"table:number-rows-repeated", 1))
+                if empty:
+                    row += repeat
+        elif not closing:
+            found = _attributes(attributes) if attributes else {}
+            width = int(found.get(b"table:number-columns-repeated", 1))
+            rows = int(found.get(b"table:number-rows-spanned", 1))
+            columns = int(found.get(b"table:number-columns-spanned", 1))
+            if tag == b"table-cell" and (rows > 1 or columns > 1):
                 for k in range(min(width, 1024)):
                     left = column + k * columns
                     ranges.append(((row, left), (row + rows - 1, left + columns - 1)))
