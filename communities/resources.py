@@ -3,7 +3,8 @@
 from import_export import fields, widgets
 
 from jinhai.imports import cells
-from jinhai.imports.base import Column, SheetResource, field_errors
+from jinhai.imports.base import Column, SheetResource
+from jinhai.imports.instances import field_errors
 
 from .models import BuildingGroup, Community, Compound, StreetZone
 

@@ -90,6 +90,7 @@ _PLAIN_FIELDS = (
     models.BooleanField,
     models.DecimalField,
     models.ForeignKey,
+    models.OneToOneField,
 )
 
 
@@ -99,6 +100,29 @@ def _copy_value(field, connection):
     )
     if plain:
         return attrgetter(field.attname)
+    if type(field) is models.DateTimeField and (field.auto_now or field.auto_now_add):
+        # One moment for the whole COPY (bulk_create would take a fresh one per row, microseconds
+        # apart): set on each instance as pre_save sets it.
+        from django.utils import timezone
+
+        now = timezone.now()
+        stored = field.get_db_prep_save(now, connection)
+
+        def moment(obj):
+            setattr(obj, field.attname, now)
+            return stored
+
+        return moment
+    if isinstance(field, models.FileField):
+        # A name already stored (or "" for none) has nothing to upload: pre_save would only wrap
+        # it in a FieldFile to unwrap it again.
+        slow = lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)  # noqa: E731
+
+        def name(obj):
+            value = obj.__dict__.get(field.attname)
+            return value if value.__class__ is str else slow(obj)
+
+        return name
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 

@@ -312,6 +312,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+# How much more memory (MB of address space) the child process reading an uploaded file may take
+# than it was forked with (jinhai.imports.child); 0 reads in the requesting process, uncapped.
+IMPORT_READ_MEMORY_MB = env.int("IMPORT_READ_MEMORY_MB", default=1024)
+# How long that child may read before it is ended (seconds).
+IMPORT_READ_SECONDS = env.int("IMPORT_READ_SECONDS", default=300)
 IMPORT_TMP_DIR = env.str("IMPORT_TMP_DIR", default="")
 IMPORT_TMP_MAX_AGE = env.int("IMPORT_TMP_MAX_AGE", default=3600)
 

@@ -81,6 +81,24 @@ def test_titles_notes_merged_cells_formulas_and_totals(world, users, extension):
     assert not any("序号" in n for n in result.notes)
 
 
+@pytest.mark.parametrize("extension", ["xlsx", "xls", "ods"])
+def test_merged_cells_of_optional_columns_fill_the_rows_they_cover(world, users, extension):
+    """地址 merged over 1-3号楼 and 户数 over 4-5号楼 read as each row shows them, the same in
+    every format (an .ods's merges are read from its XML: calamine gives none); 6号楼's 地址,
+    blank and not merged, stays blank."""
+    ok(run(PlacesResource, users.staff_a, f"places_merged.{extension}"))
+    compound = Compound.objects.get(community=world.a.community, name="正学东苑")
+    groups = {g.name: (g.households, g.address) for g in compound.building_groups.all()}
+    assert groups == {
+        "1号楼": (24, "金海路100弄"),
+        "2号楼": (18, "金海路100弄"),
+        "3号楼": (20, "金海路100弄"),
+        "4号楼": (30, "金海路102弄"),
+        "5号楼": (30, "金海路104弄"),
+        "6号楼": (12, ""),
+    }
+
+
 def test_utf16_unicode_text_is_read(world, users):
     data = (OFFICE / "places_office.txt").read_bytes()
     assert data.startswith(b"\xff\xfe")
@@ -217,3 +235,47 @@ def test_the_same_points_file_twice_is_recognised_and_only_new_rows_can_be_impor
     assert "已跳过 1 行" in skipping.content.decode()
     assert _confirm(client, skipping).status_code == 302
     assert PointEntry.objects.count() == entries
+
+
+@pytest.mark.parametrize("name", ["places_office", "places_merged", "leaders_office"])
+def test_an_ods_has_the_merged_ranges_its_xlsx_has(name):
+    """What `ods_merged_ranges` reads from LibreOffice's XML is what calamine gives for the
+    .xlsx LibreOffice saved from the same sheet."""
+    import io
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from jinhai.imports.workbooks import ods_merged_ranges
+
+    xlsx = CalamineWorkbook.from_filelike(io.BytesIO((OFFICE / f"{name}.xlsx").read_bytes()))
+    sheet = xlsx.sheet_names[0]
+    expected = xlsx.get_sheet_by_name(sheet).merged_cell_ranges
+    ods = zipfile.ZipFile(OFFICE / f"{name}.ods")
+    assert expected and sorted(ods_merged_ranges(ods, sheet)) == sorted(expected)
+    assert ods_merged_ranges(ods, "没有这个工作表") is None
+
+
+def test_ods_merges_are_told_past_formulas_repeats_and_names_with_marks():
+    """A formula's ">" inside an attribute, repeated rows and cells, and a sheet name with an
+    escaped "&" do not shift a merge; another sheet's merges are not this one's."""
+    from jinhai.imports.workbooks import _spans
+
+    content = (
+        '<table:table table:name="其他"><table:table-row><table:table-cell '
+        'table:number-rows-spanned="9"/></table:table-row></table:table>'
+        '<table:table table:name="A&amp;B">'
+        '<table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:formula="of:=IF([.A1]&gt;0;1;2)" '
+        'office:value="1"><text:p>1</text:p></table:table-cell>'
+        '<table:table-cell table:number-columns-repeated="2"/>'
+        '<table:table-cell table:formula="of:=[.A1]>0" table:number-rows-spanned="3" '
+        'table:number-columns-spanned="2"><text:p>a &lt; b</text:p></table:table-cell>'
+        "</table:table-row><table:table-row/>"
+        '<table:table-row><table:covered-table-cell table:number-columns-repeated="5"/>'
+        '<table:table-cell table:number-columns-spanned="2"/></table:table-row>'
+        "</table:table>"
+    ).encode()
+    assert _spans(content, "A&B") == [((2, 3), (4, 4)), ((4, 5), (4, 6))]
+    assert _spans(content, "其他") == [((0, 0), (8, 0))]
+    assert _spans(content, "没有") is None

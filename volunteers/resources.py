@@ -13,7 +13,8 @@ from communities.resources import (
     street_zone_names,
 )
 from jinhai.imports import cells
-from jinhai.imports.base import Column, SheetResource, field_errors
+from jinhai.imports.base import Column, SheetResource
+from jinhai.imports.instances import field_errors
 from jinhai.masking import mask_phone
 
 from .models import Appointment, Attendance, LeaderKind, PoliticalStatus, Training, Volunteer

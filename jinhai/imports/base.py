@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -39,6 +39,7 @@ from jinhai.db import bulk_insert
 from jinhai.scoping import Scope
 
 from . import cells, confirmations
+from .instances import Validation
 from .reading import Sheet, SheetError
 
 logger = logging.getLogger("jinhai.imports")
@@ -68,19 +69,38 @@ class Column:
     options: Callable | None = None
 
 
-@dataclass
 class Record:
-    """One data row on its way in."""
+    """One data row on its way in. Slotted: a file has up to 100,000 of them."""
 
-    number: int
-    raw: dict
-    values: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
-    instance: object = None
-    is_new: bool = False
-    changed: bool = False
-    # What makes two rows the same thing (set by `resolve`); a file may not name it twice.
-    key: tuple | None = None
+    __slots__ = (
+        "number",
+        "row",
+        "index",
+        "values",
+        "errors",
+        "instance",
+        "is_new",
+        "changed",
+        "key",
+    )
+
+    def __init__(self, number: int, row: list, index: dict):
+        self.number = number
+        # The row's cells as read, and where each template column sits in it (shared by rows).
+        self.row = row
+        self.index = index
+        self.values: dict = {}
+        self.errors: list = []
+        self.instance = None
+        self.is_new = False
+        self.changed = False
+        # What makes two rows the same thing (set by `resolve`); a file may not name it twice.
+        self.key: tuple | None = None
+
+    @property
+    def raw(self) -> dict:
+        """The cells of the template's columns as read, by header."""
+        return {header: self.row[i] for header, i in self.index.items()}
 
     def fail(self, column: str, reason: str) -> None:
         self.errors.append((self.number, column, reason))
@@ -310,38 +330,53 @@ class SheetResource(resources.ModelResource):
             result.notes.append("以下列不属于本导入,不会被导入:" + "、".join(unknown) + "。")
         records = []
         total = len(sheet.rows)
+        # A column's cells repeat (the same scheme, compound, date and rule on thousands of rows)
+        # and every parser is a function of the cell alone: each distinct cell of a column is
+        # read once. The type is part of the key, because 1, 1.0 and True are equal keys.
+        outcomes = {column.header: {} for column in self.columns}
+        columns = [
+            (column, index[column.header], outcomes[column.header])
+            for column in self.columns
+            if column.header in index
+        ]
+        absent = [column for column in self.columns if column.header not in index]
         for done, (number, row) in enumerate(sheet.rows, start=1):
             if self.progress and (done % 1000 == 0 or done == total):
                 self.progress(done, total)
-            raw = {header: row[i] for header, i in index.items()}
-            record = Record(number=number, raw=raw)
-            for column in self.columns:
-                value = raw.get(column.header)
-                if (
-                    value.__class__ is str
-                    and value[:1] in FORMULA_START
-                    and value.lstrip()[:1] == "="
-                ):
-                    record.fail(
-                        column.header, "单元格是公式,请在 Excel 中复制后“选择性粘贴为数值”再导入"
-                    )
-                    continue
+            record = Record(number=number, row=row, index=index)
+            values = record.values
+            for column, i, seen in columns:
+                value = row[i]
+                key = (value.__class__, value)
                 try:
-                    parsed = column.parse(value)
-                except ValueError as exc:
-                    record.fail(column.header, str(exc))
-                    continue
-                if column.required and parsed in (None, ""):
-                    record.fail(column.header, "必填,不能为空")
-                    continue
-                record.values[column.header] = parsed
+                    parsed, reason = seen[key]
+                except KeyError:
+                    parsed, reason = outcome = _outcome(column, value)
+                    if not isinstance(parsed, MUTABLE):  # a list is the row's own
+                        seen[key] = outcome
+                except TypeError:  # an unhashable cell (from code, not a file)
+                    parsed, reason = _outcome(column, value)
+                if reason is None:
+                    values[column.header] = parsed
+                else:
+                    record.fail(column.header, reason)
+            for column in absent:
+                parsed, reason = _outcome(column, None)
+                if reason is None:
+                    values[column.header] = parsed
+                else:
+                    record.fail(column.header, reason)
             records.append(record)
         return records
 
     def _validate(self, records: list[Record]) -> None:
         column_of = {c.field: c.header for c in self.columns if c.field}
         seen = {}
+        # Foreign keys were resolved from scoped lookups in `resolve`, and uniqueness is checked
+        # on the natural key across the whole file; per-row database checks would cost a query
+        # each and add nothing.
         fk_fields = [f.name for f in self._meta.model._meta.concrete_fields if f.is_relation]
+        validation = Validation(self._meta.model, exclude=fk_fields)
         for record in records:
             if record.errors or record.instance is None:
                 continue
@@ -359,18 +394,10 @@ class SheetResource(resources.ModelResource):
                 seen[record.key] = record.number
             if not (record.is_new or record.changed):
                 continue
-            try:
-                # Foreign keys were resolved from scoped lookups above, and uniqueness is checked
-                # on the natural key across the whole file; per-row database checks would cost a
-                # query each and add nothing.
-                instance.full_clean(
-                    exclude=fk_fields, validate_unique=False, validate_constraints=False
-                )
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    column = column_of.get(name, "" if name == NON_FIELD_ERRORS else name)
-                    for message in messages:
-                        record.fail(column, message)
+            for name, messages in validation.errors(instance).items():
+                column = column_of.get(name, "" if name == NON_FIELD_ERRORS else name)
+                for message in messages:
+                    record.fail(column, message)
 
     # The column named when a row is out of scope or a duplicate.
     scope_column = "社区"
@@ -396,6 +423,22 @@ class SheetResource(resources.ModelResource):
             sha256=getattr(self, "sha256", ""),
             scope=confirmations.scope_key(self.user),
         )
+
+
+def _outcome(column: Column, value) -> tuple:
+    """What one cell of `column` reads as: (value, None), or (None, the reason it is refused)."""
+    if value.__class__ is str and value[:1] in FORMULA_START and value.lstrip()[:1] == "=":
+        return None, "单元格是公式,请在 Excel 中复制后“选择性粘贴为数值”再导入"
+    try:
+        parsed = column.parse(value)
+    except ValueError as exc:
+        return None, str(exc)
+    if column.required and parsed in (None, ""):
+        return None, "必填,不能为空"
+    return parsed, None
+
+
+MUTABLE = (list, dict, set)
 
 
 def _related(instance, name: str) -> str:
@@ -441,18 +484,6 @@ def planned(records: list[Record]) -> list[tuple[str, str, int]]:
         if record.instance is not None and (record.is_new or record.changed):
             visit(record.instance, record.is_new)
     return [(name, unit, n) for (name, unit), n in counts.items()]
-
-
-def field_errors(instance, exclude=()) -> list[str]:
-    """Model validation of one instance built during `resolve` (a new compound, a new person),
-    without per-row queries: foreign keys and uniqueness are the resource's own business."""
-    try:
-        instance.full_clean(
-            exclude=list(exclude), validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as exc:
-        return [m for messages in exc.message_dict.values() for m in messages]
-    return []
 
 
 def resource_registry() -> dict[str, type[SheetResource]]:

@@ -189,7 +189,16 @@ def room(value) -> str:
     if isinstance(value, datetime.date):
         # Excel turns 3-2 into 3月2日 unless the column is text; the room cannot be read back.
         raise ValueError(f"室号被表格当成了日期({value:%Y-%m-%d}):{_ROOM_HINT}")
-    raw = text(value)
+    if value.__class__ is str:
+        return _room_text(value)
+    return _room_text(text(value))
+
+
+@lru_cache(maxsize=65536)
+def _room_text(raw: str) -> str:
+    # The rooms of a building group repeat on every row of a ledger, and every lookup of a
+    # household reads its room again: cached (a ValueError is raised again each time).
+    raw = text(raw)
     compact = _SPACES.sub("", unicodedata.normalize("NFKC", halfwidth(raw)))
     if _ROOM_AS_DATE.match(raw):
         raise ValueError(f"室号“{raw}”被表格当成了日期:{_ROOM_HINT}")

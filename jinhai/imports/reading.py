@@ -13,6 +13,7 @@ import hashlib
 import io
 import zipfile
 
+from .child import run_capped
 from .table import HEADER_SEARCH_ROWS, Sheet, SheetError, collect, human_size, limits
 from .workbooks import read_workbook
 
@@ -30,13 +31,21 @@ def read_sheet(data: bytes, *, known_headers, required_headers) -> Sheet:
         )
     if not data.strip():
         raise SheetError("文件是空的。")
-    kind = sniff(data)
-    if kind == "csv":
-        sheet = _read_csv(data, known_headers, required_headers)
-    else:
-        sheet = read_workbook(data, kind, known_headers, required_headers)
+    # In a child process with capped memory (`child`): a file may ask the parser for far more
+    # than its size suggests, and only the child pays for it. The parser's library is loaded
+    # here first: mapping it is no part of the file's allowance.
+    import python_calamine  # noqa: F401
+
+    sheet = run_capped(_read, data, known_headers, required_headers)
     sheet.sha256 = hashlib.sha256(data).hexdigest()
     return sheet
+
+
+def _read(data, known_headers, required_headers) -> Sheet:
+    kind = sniff(data)
+    if kind == "csv":
+        return _read_csv(data, known_headers, required_headers)
+    return read_workbook(data, kind, known_headers, required_headers)
 
 
 def sniff(data: bytes) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from xml.sax.saxutils import unescape
 
 from .cells import header_key
 from .table import Sheet, SheetError, collect, human_size, limits
@@ -81,6 +82,85 @@ def _active_sheet(archive: zipfile.ZipFile | None, kind: str, names: list[str]) 
     return None
 
 
+_SPANNED = b"-spanned="
+# The table elements of an .ods's content.xml, with their attributes (a quoted value may hold a
+# ">", as a formula's does). Cell text cannot hold a "<" (XML escapes it), so no cell's content
+# looks like a tag.
+_TABLE_TAG = re.compile(
+    rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)"
+    rb"((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
+)
+_ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def ods_merged_ranges(archive: zipfile.ZipFile, sheet_name: str) -> list | None:
+    """The merged ranges of one sheet of an .ods, as calamine gives them for .xlsx and .xls
+    (((top, left), (bottom, right)), from A1 = (0, 0)), which it does not for .ods: LibreOffice
+    marks the top-left cell with table:number-rows-spanned / -columns-spanned and writes the
+    cells it covers as table:covered-table-cell. None when the sheet cannot be told (the reader
+    then falls back on filling required columns down). The XML was checked by `check_zip` (no
+    DOCTYPE, no entities, bounded size); only its table tags are scanned, and only when a merge
+    is written somewhere in it."""
+    try:
+        content = archive.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        return None
+    if _SPANNED not in content:
+        return []
+    try:
+        return _spans(content, sheet_name)
+    except (ValueError, UnicodeDecodeError):  # a count that is no number: merges not told
+        return None
+
+
+def _attributes(text: bytes) -> dict:
+    return {
+        m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in _ATTRIBUTE.finditer(text)
+    }
+
+
+def _spans(content: bytes, sheet_name: str) -> list | None:
+    ranges, inside, depth, row, column, repeat = [], False, 0, 0, 0, 1
+    for match in _TABLE_TAG.finditer(content):
+        closing, tag, attributes, empty = match.groups()
+        if tag == b"table":
+            if closing:
+                if inside:
+                    depth -= 1
+                    if depth == 0:
+                        return ranges
+                continue
+            if inside:
+                depth += 1  # a table inside a cell: its rows are not the sheet's
+            elif b"table:name" in attributes:
+                name = _attributes(attributes).get(b"table:name", b"").decode("utf-8")
+                if unescape(name, {"&quot;": '"', "&apos;": "'"}) == sheet_name:
+                    inside, depth = True, 1
+            continue
+        if not inside or depth != 1:
+            continue
+        if tag == b"table-row":
+            if closing:
+                row += repeat
+            else:
+                found = _attributes(attributes) if attributes else {}
+                column, repeat = 0, int(found.get(b"table:number-rows-repeated", 1))
+                if empty:
+                    row += repeat
+        elif not closing:
+            found = _attributes(attributes) if attributes else {}
+            width = int(found.get(b"table:number-columns-repeated", 1))
+            rows = int(found.get(b"table:number-rows-spanned", 1))
+            columns = int(found.get(b"table:number-columns-spanned", 1))
+            if tag == b"table-cell" and (rows > 1 or columns > 1):
+                for k in range(min(width, 1024)):
+                    left = column + k * columns
+                    ranges.append(((row, left), (row + rows - 1, left + columns - 1)))
+            column += width
+    return None
+
+
 def _fill_merged(rows: list[list], ranges) -> None:
     """Every cell of a merged range gets its top-left value, as the eye reads it."""
     for (top, left), (bottom, right) in ranges or ():
@@ -104,6 +184,8 @@ def read_workbook(data: bytes, kind: str, known_headers, required_headers) -> Sh
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError as exc:
         raise SheetError("文件设置了打开密码。请取消密码后另存,再导入。") from exc
+    except MemoryError:  # the reading child's cap (jinhai.imports.child), not a damaged file
+        raise
     except Exception as exc:
         raise SheetError(
             "无法读取该表格文件,文件可能已损坏。请在 Excel 中重新保存后再导入。"
@@ -128,6 +210,8 @@ def read_workbook(data: bytes, kind: str, known_headers, required_headers) -> Sh
             worksheet = workbook.get_sheet_by_name(name)
             rows = worksheet.to_python(skip_empty_area=False)
             merged = worksheet.merged_cell_ranges
+            if merged is None and kind == "ods":
+                merged = ods_merged_ranges(archive, name)
             _fill_merged(rows, merged)
             try:
                 sheet = collect(
@@ -141,7 +225,7 @@ def read_workbook(data: bytes, kind: str, known_headers, required_headers) -> Sh
         chosen = _choose(complete, active) or _choose(partial, active, refuse=False)
         if chosen is None:
             raise failure or SheetError("文件中没有数据。")
-    except SheetError:
+    except (SheetError, MemoryError):
         raise
     except Exception as exc:
         raise SheetError(

@@ -11,7 +11,8 @@ from communities import services as places
 from communities.models import BuildingGroup, Household, HouseholdKind
 from communities.resources import compound_names
 from jinhai.imports import cells
-from jinhai.imports.base import Column, SheetResource, field_errors
+from jinhai.imports.base import Column, SheetResource
+from jinhai.imports.instances import NewInstances, field_errors
 
 from .models import (
     Account,
@@ -81,6 +82,10 @@ class PointsResource(SheetResource):
         export_order = fields
 
     def resolve(self, records):
+        self.new_household_errors = {}
+        self.new_entry = NewInstances(
+            PointEntry, recorded_by=self.user if getattr(self.user, "pk", None) else None
+        )
         schemes = defaultdict(list)
         for scheme in self.scoped(AgreementScheme):
             schemes[cells.name_key(scheme.name)].append(scheme)
@@ -204,13 +209,12 @@ class PointsResource(SheetResource):
             record.fail("分值", f"扣分后积分将小于 0(当前 {balance - rule.points} 分)")
             return
         balances[id(account)] = balance
-        record.instance = PointEntry(
+        record.instance = self.new_entry(
             account=account,
             rule=rule,
             kind=EntryKind.AWARD if rule.points > 0 else EntryKind.DEDUCTION,
             points=rule.points,
             date=date,
-            recorded_by=self.user if getattr(self.user, "pk", None) else None,
             note=values.get("备注", ""),
         )
         record.is_new = True
@@ -242,7 +246,12 @@ class PointsResource(SheetResource):
             return None
         household = places.household_for_room(self.places, group, room)
         if household.pk is None:
-            for reason in field_errors(household, exclude=["community", "building_group"]):
+            # A new household is named by every row of its room: checked once.
+            if id(household) not in self.new_household_errors:
+                self.new_household_errors[id(household)] = field_errors(
+                    household, exclude=["community", "building_group"]
+                )
+            for reason in self.new_household_errors[id(household)]:
                 record.fail("室号", reason)
         key = (scheme.pk, household.pk or id(household))
         account = households.get(key)

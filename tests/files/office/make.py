@@ -119,6 +119,24 @@ def places_office(path):
     book.save(path)
 
 
+def places_merged(path):
+    """Merged cells in the optional columns: 地址 merged down over three building groups, 户数
+    over two; a blank 地址 that is not merged stays blank."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "小区楼组"
+    sheet.append(["社区", "小区", "楼组", "户数", "地址"])
+    sheet.append(["正学社区", "正学东苑", "1号楼", 24, "金海路100弄"])
+    sheet.append(["正学社区", "正学东苑", "2号楼", 18, None])
+    sheet.append(["正学社区", "正学东苑", "3号楼", 20, None])
+    sheet.merge_cells("E2:E4")
+    sheet.append(["正学社区", "正学东苑", "4号楼", 30, "金海路102弄"])
+    sheet.append(["正学社区", "正学东苑", "5号楼", None, "金海路104弄"])
+    sheet.merge_cells("D5:D6")
+    sheet.append(["正学社区", "正学东苑", "6号楼", 12, None])
+    book.save(path)
+
+
 def fund_yuan(path):
     book = openpyxl.Workbook()
     sheet = book.active
@@ -180,6 +198,7 @@ FILES = {
         "xlsx",
         [XLSX, XLS, ODS, ("txt", f"csv:Text - txt - csv (StarCalc):9,34,{UTF16}")],
     ),
+    "places_merged": (places_merged, "xlsx", [XLSX, XLS, ODS]),
     "fund_yuan": (fund_yuan, "xlsx", [("csv", f"csv:Text - txt - csv (StarCalc):44,34,{GBK}")]),
     "orgs_rounded": (orgs_rounded, "xlsx", [XLSX]),
     "attendance_leave": (attendance_leave, "xlsx", [XLSX]),
