@@ -161,6 +161,7 @@ class FiguresView(TemplateView):
 
     template_name = "figures.html"
     export_name = "金海数据"
+    places = []  # the subdistricts whose rows the charts show, when they are a city's
 
     @classmethod
     def shows(cls, chart, user) -> bool:
@@ -172,7 +173,9 @@ class FiguresView(TemplateView):
         return cls.figures_read(user, params)[:2]
 
     @classmethod
-    def figures_read(cls, user, params) -> tuple[Years, list, bool]:
+    def figures_read(cls, user, params) -> tuple[Years, list, bool, list]:
+        """(years, charts, fresh, subdistricts): the last is [(pk, name)] where the charts
+        have a row per subdistrict (a city's), each a link to its own per-community figures."""
         # The public page reads the subdistricts' summaries (jinhai.summaries), never the rows.
         found = summaries.read(
             subdistrict_id=_subdistrict_asked(params),
@@ -180,7 +183,10 @@ class FiguresView(TemplateView):
             inspection=params.get("inspection_year"),
         )
         charts = [c for c in charts_from(found.facts, found.years) if cls.shows(c, user)]
-        return found.years, charts, found.fresh
+        places = []
+        if found.facts.place == "街道":
+            places = [(row["pk"], row["name"]) for row in found.facts.communities]
+        return found.years, charts, found.fresh, places
 
     @classmethod
     def spreadsheet(cls, years, charts) -> tuple[str, bytes]:
@@ -188,7 +194,7 @@ class FiguresView(TemplateView):
         return f"{cls.export_name}_{years.fund}.xlsx", workbook(charts, title=cls.export_name)
 
     def get(self, request, *args, **kwargs):
-        self.years, self.charts, fresh = self.figures_read(request.user, request.GET)
+        self.years, self.charts, fresh, self.places = self.figures_read(request.user, request.GET)
         response = self.respond(request, *args, **kwargs)
         if not fresh:
             # Stale summaries (a refresh is queued): shown, but not kept in the page cache.
@@ -215,7 +221,7 @@ class FiguresView(TemplateView):
         if subdistrict is not None:
             crumbs = [("数据公开", reverse("figures")), (subdistrict.name, None)]
         return super().get_context_data(
-            charts=self.charts, years=self.years, crumbs=crumbs, **kwargs
+            charts=self.charts, years=self.years, crumbs=crumbs, places=self.places, **kwargs
         )
 
 
