@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from jinhai import summaries
 from communities.models import Community, Subdistrict
+from jinhai import summaries
 from jinhai.figures import Years, charts_from, facts_for, portal_charts
 from jinhai.models import FigureSummary
 from jinhai.scoping import Scope
@@ -83,7 +83,7 @@ def test_past_city_rows_communities_the_city_has_a_row_per_subdistrict(world, mo
         for row, place in zip(city[chart], places, strict=True):
             ones = {k: r for k, _, _, r, _ in summed(subdistrict_id=place.pk)}[chart]
             # Every column of a subdistrict's row is the sum of its communities' rows.
-            assert row[1:] == [sum(column) for column in list(zip(*ones))[1:]]
+            assert row[1:] == [sum(column) for column in list(zip(*ones, strict=True))[1:]]
     # The monthly series are the city's whatever the rows.
     assert city["service-hours"] == counted(Scope(everything=True))[2][3]
 
