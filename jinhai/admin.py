@@ -50,10 +50,33 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             rows = rows.order_by(*ordering)
-        return [(row.pk, str(row)) for row in rows]
+        # A city's superuser would get every compound, organization or activity (thousands, a
+        # megabyte of sidebar): the first FILTER_CHOICES, and the one chosen. Any other is
+        # reached by the search or from its own page's link, which filters by the same key.
+        choices = [(row.pk, str(row)) for row in rows[: FILTER_CHOICES + 1]]
+        if len(choices) > FILTER_CHOICES:
+            choices = choices[:FILTER_CHOICES]
+            offered = {str(k) for k, _ in choices}
+            chosen = [v for v in self.lookup_val or [] if str(v) not in offered]
+            choices += [(row.pk, str(row)) for row in rows.filter(pk__in=_keys(related, chosen))]
+        return choices
+
+
+def _keys(model, values) -> list:
+    """Those of `values` that are keys of `model` (a filter's value typed into the address)."""
+    keys = []
+    for value in values:
+        try:
+            keys.append(model._meta.pk.to_python(value))
+        except ValidationError:
+            continue
+    return keys
 
 
 related_only = ScopedRelatedFilter
+
+# How many choices a related list filter offers at most (see ScopedRelatedFilter).
+FILTER_CHOICES = 100
 
 # How many rows a change list counts exactly. Beyond it the count is an estimate and the pages
 # stop there: nobody pages through ten thousand rows, they filter or search.
@@ -385,7 +408,7 @@ class ScopedInline(ScopedFieldsMixin):
         return Scope.for_user(request.user).filter(super().get_queryset(request))
 
     def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
+        formset = with_parent_known(super().get_formset(request, obj, **kwargs))
         if self.max_rows is None:
             return formset
         return bounded_formset(formset, self.max_rows, self._all_rows_url(obj))
@@ -397,6 +420,22 @@ class ScopedInline(ScopedFieldsMixin):
         fk = next(f for f in opts.fields if f.is_relation and isinstance(obj, f.related_model))
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         return f"{url}?{fk.name}__exact={obj.pk}"
+
+
+def with_parent_known(formset):
+    """An inline formset class whose rows know the object they belong to: a row's name often
+    shows its parent (a building group is "金海苑 1号楼"), and Django's inline would read the
+    parent again for every row, one query per row."""
+
+    class ParentKnownFormSet(formset):
+        def _construct_form(self, i, **kwargs):
+            form = super()._construct_form(i, **kwargs)
+            row = form.instance
+            if row.pk is not None and getattr(row, self.fk.attname) == self.instance.pk:
+                setattr(row, self.fk.name, self.instance)
+            return form
+
+    return ParentKnownFormSet
 
 
 def bounded_formset(formset, max_rows: int, all_url: str):

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
-from communities.models import Community
+from communities.models import Community, Subdistrict
 from orgs.models import AnnualInspection, InspectionResult, OrganizationKind, SocialOrganization
 from orgs.selectors import results_by_kind
 from self_governance.agreements.models import MonthlyPoints, Redemption
@@ -36,6 +36,11 @@ from .charts import Chart, ChartKind, Series
 from .scoping import Scope
 
 NO_RECORD = "未提交"
+
+# A page of figures over many communities lists them up to this many (a district's few street
+# offices); beyond it the city's public figures have a row per subdistrict (jinhai.summaries)
+# and a superuser's dashboards count one subdistrict at a time (`dashboard_scope`).
+CITY_ROWS = 30
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,30 @@ def facts_for(scope: Scope, years: Years) -> Facts:
             scope.filter(SocialOrganization.objects.all()), years.inspection
         ),
     )
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    scope: Scope  # what the dashboard counts
+    picker: list  # [(pk, name)] of the subdistricts to choose from, or [] (the user's own scope)
+    subdistrict_pk: int | None  # the one chosen
+
+
+def dashboard_scope(user, params) -> DashboardScope:
+    """What a staff dashboard (数据看板, 两长工作台) counts: the user's own scope, except that a
+    superuser's over more than CITY_ROWS communities is one subdistrict at a time (`subdistrict`
+    in `params`, else the first), so that the page, and its counting, are those of one street
+    office's and do not grow with the city. One more query (the subdistricts) past the bound."""
+    scope = Scope.for_user(user)
+    if not scope.everything or Community.objects.count() <= CITY_ROWS:
+        return DashboardScope(scope, [], None)
+    picker = list(Subdistrict.objects.order_by("pk").values_list("pk", "name"))
+    try:
+        asked = int(params.get("subdistrict"))
+    except (TypeError, ValueError):
+        asked = None
+    pk = asked if asked in {pk for pk, _ in picker} else picker[0][0]
+    return DashboardScope(Scope(subdistrict_id=pk), picker, pk)
 
 
 def portal_charts(scope: Scope, years: Years) -> list[Chart]:

@@ -31,7 +31,16 @@ from orgs.models import AnnualInspection
 from self_governance.fund.models import FundAllocation
 
 from .caching import subdistrict_versions
-from .figures import FIGURE_FIELDS, Facts, Years, _as_date, _choose, _years_with_data, facts_for
+from .figures import (
+    CITY_ROWS,
+    FIGURE_FIELDS,
+    Facts,
+    Years,
+    _as_date,
+    _choose,
+    _years_with_data,
+    facts_for,
+)
 from .models import FigureSummary
 from .scoping import Scope
 
@@ -39,9 +48,6 @@ logger = logging.getLogger("jinhai.summaries")
 
 STANDING = 0  # the year of the row that holds what no year decides
 REFRESH_DEBOUNCE = 30  # seconds: a page queues a subdistrict's refresh at most this often
-# A city's figures list its communities up to this many (a district's few street offices), and
-# beyond it one row per subdistrict: what a reader takes in, and the page stays small.
-CITY_ROWS = 30
 FUND_FIELDS = ("allocated", "approved", "spent")
 COMMUNITY_FIELDS = tuple(f for f in FIGURE_FIELDS if f not in FUND_FIELDS)
 

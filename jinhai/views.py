@@ -18,10 +18,9 @@ from volunteers.selectors import with_leader_figures
 from . import search, summaries, todo
 from .caching import SITE, Place, cache_public, subdistrict_shown
 from .charts import workbook
-from .figures import Years, charts_from, portal_charts
+from .figures import Years, charts_from, dashboard_scope, portal_charts
 from .jobs import services as jobs
 from .jobs.models import JobKind
-from .scoping import Scope
 
 
 def subdistrict_page(subdistrict_id):
@@ -220,9 +219,15 @@ class FiguresView(TemplateView):
         subdistrict = Subdistrict.objects.filter(pk=pk).first() if pk else None
         if subdistrict is not None:
             crumbs = [("数据公开", reverse("figures")), (subdistrict.name, None)]
-        return super().get_context_data(
-            charts=self.charts, years=self.years, crumbs=crumbs, places=self.places, **kwargs
-        )
+        context = {
+            "charts": self.charts,
+            "years": self.years,
+            "crumbs": crumbs,
+            "places": self.places,
+            "subdistrict_pk": subdistrict.pk if subdistrict else None,
+            **kwargs,  # the dashboard's own
+        }
+        return super().get_context_data(**context)
 
 
 class DashboardView(FiguresView):
@@ -237,24 +242,26 @@ class DashboardView(FiguresView):
         return user.has_perm(chart.permission)
 
     @classmethod
-    def figures(cls, user, params) -> tuple[Years, list]:
-        # Counted from the rows of the user's own scope, which summaries per subdistrict miss.
-        scope = Scope.for_user(user)
+    def figures(cls, user, params, picked=None) -> tuple[Years, list]:
+        # Counted from the rows of the user's own scope, which summaries per subdistrict miss
+        # (a superuser's over a city: one subdistrict at a time, see dashboard_scope).
+        scope = (picked or dashboard_scope(user, params)).scope
         years = Years.pick(
             scope, fund=params.get("fund_year"), inspection=params.get("inspection_year")
         )
         return years, [c for c in portal_charts(scope, years) if cls.shows(c, user)]
 
     def get(self, request, *args, **kwargs):
-        self.years, self.charts = self.figures(request.user, request.GET)
+        self.picked = dashboard_scope(request.user, request.GET)
+        self.years, self.charts = self.figures(request.user, request.GET, self.picked)
         return TemplateView.get(self, request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         # 导出 Excel: queued (jinhai.jobs.handlers.figures makes it), and the user is taken to
         # the job's page.
         years = {
-            k: str(request.POST[k])[:10]
-            for k in ("fund_year", "inspection_year")
+            k: str(request.POST[k])[:20]
+            for k in ("fund_year", "inspection_year", "subdistrict")
             if k in request.POST
         }
         job = jobs.start(
@@ -264,7 +271,11 @@ class DashboardView(FiguresView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **admin.site.each_context(self.request), title="数据看板", **kwargs
+            **admin.site.each_context(self.request),
+            title="数据看板",
+            picker=self.picked.picker,
+            subdistrict_pk=self.picked.subdistrict_pk,
+            **kwargs,
         )
 
 

@@ -12,6 +12,7 @@ from jinhai import admin as jinhai_admin
 from self_governance.agreements.models import AgreementScheme, PointEntry
 
 LEDGER = reverse("admin:self_governance_pointentry_changelist")
+COMPOUND_PAGE_QUERIES = 9
 
 
 def _entries(account, rule, n, start=datetime.date(2022, 9, 1)):
@@ -103,3 +104,122 @@ def test_the_newest_entries_come_off_an_index(world):
         plan = PointEntry.objects.order_by("-date", "-pk")[:100].explain()
         cursor.execute("SET enable_seqscan = on")
     assert "entry_recent" in plan
+
+
+# Filters, forms and inlines of the admin at a city's size
+
+
+def test_a_related_filter_offers_the_first_choices_and_the_one_chosen(
+    world, users, login, monkeypatch
+):
+    monkeypatch.setattr(jinhai_admin, "FILTER_CHOICES", 2)  # the world has three communities
+    client = login(users.superuser)
+    url = reverse("admin:communities_household_changelist")
+
+    def offered(params):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        spec = next(f for f in response.context["cl"].filter_specs if f.field_path == "community")
+        return {pk for pk, _ in spec.lookup_choices}
+
+    first = offered({})
+    assert len(first) == 2
+    (other,) = {world.a.community.pk, world.b.community.pk, world.elsewhere.community.pk} - first
+    # A community past the first choices, chosen by its link, is offered (and shown chosen).
+    assert offered({"community__id__exact": other}) == first | {other}
+
+
+def test_a_compounds_page_reads_its_building_groups_once_however_many(
+    world, users, login, django_assert_num_queries
+):
+    from .factories import BuildingGroupFactory
+
+    client = login(users.superuser)
+    url = reverse("admin:communities_compound_change", args=[world.a.compound.pk])
+    client.get(url)
+    # One query for the inline's rows whatever their number: each row's name shows the compound,
+    # which the page has already read (before, one query per building group).
+    with django_assert_num_queries(COMPOUND_PAGE_QUERIES):
+        client.get(url)
+    for n in range(2, 12):
+        BuildingGroupFactory(compound=world.a.compound, name=f"{n}号楼")
+    with django_assert_num_queries(COMPOUND_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count("号楼") >= 11
+
+
+# Place tables that a city holds by the thousand: a form picks from them by search.
+SMALL_TABLES = {
+    "communities.subdistrict",
+    "communities.community",  # 600 at a tenth of a city, and a staff user sees a dozen
+    "communities.role",
+    "orgs.servicefield",
+    "auth.group",
+    "auth.permission",
+    "self_governance.campaignstandard",  # limited to the inspection's campaign (ScoresFormSet)
+}
+
+
+def test_no_admin_form_lists_a_table_that_grows_with_the_city(users, rf):
+    from django.contrib import admin
+    from django.contrib.admin import widgets
+    from django.forms import HiddenInput, ModelChoiceField, MultipleHiddenInput
+
+    request = rf.get("/admin/")
+    request.user = users.superuser
+    searched = (
+        widgets.AutocompleteSelect,
+        widgets.AutocompleteSelectMultiple,
+        widgets.ForeignKeyRawIdWidget,
+        HiddenInput,
+        MultipleHiddenInput,
+    )
+    listing = []
+    for model, model_admin in admin.site._registry.items():
+        if not (
+            model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
+        ):
+            continue  # read-only: its fields are shown as text, never as a picker
+        forms = [(model_admin.get_form(request, None), None)]
+        for inline in model_admin.get_inline_instances(request, None):
+            formset = inline.get_formset(request, None)
+            forms.append((formset.form, formset.fk.name))
+        for form, parent in forms:
+            for name, field in form.base_fields.items():
+                widget = getattr(field.widget, "widget", field.widget)
+                if not isinstance(field, ModelChoiceField) or name == parent:
+                    continue
+                if isinstance(widget, searched):
+                    continue
+                if field.queryset.model._meta.label_lower not in SMALL_TABLES:
+                    listing.append(f"{model._meta.label} {form.__name__}.{name}")
+    assert listing == []
+
+
+BIG_TABLES = [
+    "self_governance_pointentry",
+    "self_governance_monthlypoints",
+    "self_governance_account",
+    "communities_household",
+    "volunteers_participation",
+    "volunteers_attendance",
+]
+
+
+@pytest.mark.parametrize("name", BIG_TABLES)
+def test_a_big_tables_change_list_is_in_an_indexed_order(world, users, login, name):
+    response = login(users.superuser).get(reverse(f"admin:{name}_changelist"))
+    cl = response.context["cl"]
+    opts = cl.model._meta
+    columns = []
+    for item in cl.get_ordering(response.wsgi_request, cl.root_queryset):
+        name_ = str(item).lstrip("-")
+        field = opts.pk if name_ == "pk" else opts.get_field(name_)
+        # A relation by name would order by the related model's own order: a join and a sort.
+        assert "__" not in name_ and not (field.is_relation and name_ == field.name), item
+        columns.append(field.column)
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, opts.db_table)
+    indexed = [c["columns"] for c in constraints.values() if c["index"] or c["primary_key"]]
+    # An index leads with the order's first column (PostgreSQL's incremental sort does the rest).
+    assert any(index[:1] == columns[:1] for index in indexed), (columns, indexed)

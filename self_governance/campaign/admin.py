@@ -286,6 +286,8 @@ class ContestEntryInline(ScopedInline, admin.TabularInline):
     model = ContestEntry
     max_rows = 50
     fields = ["title", "community", "shortlisted", "rank"]
+    # Not a list of every community on each of up to 50 rows (600 in a city: a megabyte).
+    autocomplete_fields = ["community"]
     extra = 0
 
 
