@@ -30,7 +30,7 @@ from django.utils.text import capfirst, smart_split, unescape_string_literal
 from import_export.admin import ExportMixin
 
 from jinhai import exports, search
-from jinhai.admin_widgets import make_safe
+from jinhai.admin_widgets import make_safe, read_chosen_once
 from jinhai.imports.base import resource_titles
 from jinhai.models import ImportLog
 from jinhai.scoping import Scope, is_scoped_model, log_cross_scope_attempt
@@ -425,9 +425,16 @@ class ScopedInline(ScopedFieldsMixin):
 def with_parent_known(formset):
     """An inline formset class whose rows know the object they belong to: a row's name often
     shows its parent (a building group is "金海苑 1号楼"), and Django's inline would read the
-    parent again for every row, one query per row."""
+    parent again for every row, one query per row; and whose autocomplete fields read their
+    chosen rows once for all the rows (jinhai.admin_widgets.read_chosen_once)."""
 
     class ParentKnownFormSet(formset):
+        @cached_property
+        def forms(self):
+            forms = super().forms
+            read_chosen_once(forms)
+            return forms
+
         def _construct_form(self, i, **kwargs):
             form = super()._construct_form(i, **kwargs)
             row = form.instance

@@ -13,6 +13,7 @@ from self_governance.agreements.models import AgreementScheme, PointEntry
 
 LEDGER = reverse("admin:self_governance_pointentry_changelist")
 COMPOUND_PAGE_QUERIES = 9
+CONTEST_PAGE_QUERIES = 15
 
 
 def _entries(account, rule, n, start=datetime.date(2022, 9, 1)):
@@ -223,3 +224,25 @@ def test_a_big_tables_change_list_is_in_an_indexed_order(world, users, login, na
     indexed = [c["columns"] for c in constraints.values() if c["index"] or c["primary_key"]]
     # An index leads with the order's first column (PostgreSQL's incremental sort does the rest).
     assert any(index[:1] == columns[:1] for index in indexed), (columns, indexed)
+
+
+def test_an_inlines_chosen_communities_are_read_once_for_all_its_rows(
+    world, users, login, django_assert_num_queries
+):
+    from .factories import CommunityFactory, ContestEntryFactory
+
+    contest = world.fund.contest
+    client = login(users.street)
+    url = reverse("admin:self_governance_contest_change", args=[contest.pk])
+    client.get(url)
+    with django_assert_num_queries(CONTEST_PAGE_QUERIES):
+        before = client.get(url)
+    for n in range(10):
+        community = CommunityFactory(subdistrict=world.subdistrict, name=f"城区社区{n}")
+        ContestEntryFactory(contest=contest, title=f"节目{n}", community=community)
+    # Each row's autocomplete shows its community: one query for the eleven, not one each.
+    with django_assert_num_queries(CONTEST_PAGE_QUERIES):
+        after = client.get(url)
+    html = after.content.decode()
+    assert all(f"城区社区{n}" in html for n in range(10))
+    assert world.a.community.name in before.content.decode()
