@@ -14,6 +14,7 @@ from self_governance.agreements.models import AgreementScheme, PointEntry
 LEDGER = reverse("admin:self_governance_pointentry_changelist")
 COMPOUND_PAGE_QUERIES = 9
 CONTEST_PAGE_QUERIES = 15
+OVERDUE_PAGE_QUERIES = 10
 
 
 def _entries(account, rule, n, start=datetime.date(2022, 9, 1)):
@@ -246,3 +247,47 @@ def test_an_inlines_chosen_communities_are_read_once_for_all_its_rows(
     html = after.content.decode()
     assert all(f"城区社区{n}" in html for n in range(10))
     assert world.a.community.name in before.content.decode()
+
+
+def test_the_overdue_list_is_in_pages(world, users, login, monkeypatch, django_assert_num_queries):
+    from self_governance.campaign import admin as campaign_admin
+
+    from .factories import RectificationFactory
+
+    monkeypatch.setattr(campaign_admin, "OVERDUE_PAGE", 2)
+    for n in range(4):
+        RectificationFactory(
+            inspection=world.fund.inspection,
+            finding=f"逾期{n}",
+            deadline=datetime.date(2022, 11, n + 1),
+        )
+    client = login(users.street)
+    url = reverse("admin:self_governance_rectification_overdue")
+    client.get(url)
+    with django_assert_num_queries(OVERDUE_PAGE_QUERIES):
+        first = client.get(url)
+    assert [r.finding for r in first.context["rows"]] == ["逾期0", "逾期1"]
+    assert "共 5 项" in first.content.decode()
+    with django_assert_num_queries(OVERDUE_PAGE_QUERIES):
+        last = client.get(url, {"p": "3"})
+    assert [r.pk for r in last.context["rows"]] == [world.fund.rectification.pk]
+    # Past the end or not a number: the nearest page, never an error.
+    assert client.get(url, {"p": "99"}).context["page"].number == 3
+    assert client.get(url, {"p": "abc"}).context["page"].number == 1
+
+
+def test_community_staff_see_their_ledger_newest_first_as_street_staff_do(world, users, login):
+    points = world.a.points
+    _entries(points.household, points.award, 3, start=datetime.date(2022, 10, 5))
+    _entries(points.household, points.award, 2, start=datetime.date(2022, 8, 1))
+    mine = login(users.staff_a).get(LEDGER).context["cl"].result_list
+    street = login(users.street).get(LEDGER)
+    expected = [
+        e.pk
+        for e in street.context["cl"].result_list
+        if e.account.scheme.community_id == points.scheme.community_id
+    ]
+    assert [e.pk for e in mine] == expected
+    assert [e.pk for e in mine] == [
+        e.pk for e in sorted(mine, key=lambda e: (e.date, e.pk), reverse=True)
+    ]
