@@ -33,14 +33,10 @@ from volunteers.selectors import (
 )
 
 from .charts import Chart, ChartKind, Series
+from .paging import CITY_ROWS
 from .scoping import Scope
 
 NO_RECORD = "未提交"
-
-# A page of figures over many communities lists them up to this many (a district's few street
-# offices); beyond it the city's public figures have a row per subdistrict (jinhai.summaries)
-# and a superuser's dashboards count one subdistrict at a time (`dashboard_scope`).
-CITY_ROWS = 30
 
 
 @dataclass(frozen=True)

@@ -350,3 +350,33 @@ def test_a_superusers_dashboards_over_few_communities_count_them_all(world, user
     assert charts_of(response)["leader-coverage"]["labels"] == ["正学社区", "丰乐社区", "西渡社区"]
     rows = client.get(reverse("admin:volunteers_dashboard")).context["communities"]
     assert {row.name for row in rows} == {"正学社区", "丰乐社区", "西渡社区"}
+
+
+def test_the_directory_past_thirty_communities_picks_a_subdistrict_first(
+    world, client, django_assert_num_queries
+):
+    from .factories import SocialOrganizationFactory
+
+    url = reverse("orgs:list")
+    city = SubdistrictFactory(name="城区街道")
+
+    def serve(n, start=0):
+        grow_communities(city, n, start=start)
+        organization = SocialOrganizationFactory(subdistrict=city, name=f"城区服务中心{start}")
+        organization.communities.add(*Community.objects.filter(subdistrict=city)[start:])
+
+    serve(40)
+    before = fetch(client, django_assert_num_queries, 7, url)
+    assert before.context["communities"] == []
+    assert [s.name for s in before.context["subdistricts"]] == ["金海街道", "西渡街道", "城区街道"]
+    assert "先选街道" in before.content.decode()
+    picked = fetch(client, django_assert_num_queries, 7, url, {"subdistrict": city.pk})
+    assert len(picked.context["communities"]) == 40
+    assert {o.subdistrict_id for o in picked.context["organizations"]} == {city.pk}
+    # A community chosen by a link brings its subdistrict's communities.
+    one = Community.objects.filter(subdistrict=city).first()
+    chosen = fetch(client, django_assert_num_queries, 8, url, {"community": one.pk})
+    assert chosen.context["chosen_community"] == one and chosen.context["within"] == city.pk
+    serve(400, start=40)
+    after = fetch(client, django_assert_num_queries, 7, url)
+    assert abs(len(after.content) - len(before.content)) < SLACK
