@@ -9,9 +9,10 @@
 Needs PostgreSQL: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/jinhai_city,
 created and dropped (kept with --keep; a kept database is grown further, not rebuilt). It
 migrates, loads the demo and measures; then grows the data with `bench/citygen.py` (COPY, the
-ledger's real trigger), checks that every balance is the sum of its entries, runs VACUUM ANALYZE
-and measures again, for each size up to --size. Building 1/10 takes about half an hour on the
-2-core development machine and about 6 GB of disk.
+ledger's real trigger), checks that every balance is the sum of its entries, runs VACUUM ANALYZE,
+counts the figure summaries (as `refresh_figures` after an import) and measures again, for each
+size up to --size. Growing to 1/10 took 590 s on the 2-core development machine at a load
+average of 5-7, and the database is about 4 GB.
 
 Each page is requested in this process through Django's test client with production settings
 and the public page cache off: once to warm up, then the median of three; a page that takes more
