@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jinhai import admin as jinhai_admin
+from jinhai import admin_lists as jinhai_admin
 from self_governance.agreements.models import AgreementScheme, PointEntry
 
 LEDGER = reverse("admin:self_governance_pointentry_changelist")
