@@ -314,3 +314,28 @@ def test_the_audit_log_counts_at_most_the_cap_and_has_no_date_drill_down(
     assert not any(
         q.startswith('SELECT COUNT(*) AS "__COUNT" FROM "AUDITLOG_LOGENTRY"') for q in sql
     )
+
+
+# Tables a city holds a few hundred rows of, at most: their exact count costs nothing.
+SMALL_CHANGE_LISTS = {"auth.group", "auth.user", "communities.role", "otp_totp.totpdevice"}
+
+
+def test_every_change_list_that_grows_counts_at_most_the_cap():
+    from django.contrib import admin
+
+    from jinhai.admin_lists import BoundedPaginator
+
+    unbounded = [
+        model._meta.label_lower
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.label_lower not in SMALL_CHANGE_LISTS
+        and (
+            not issubclass(model_admin.paginator, BoundedPaginator)
+            or model_admin.show_full_result_count
+        )
+    ]
+    assert unbounded == []
+    # Nor a date drill-down on a log that grows with every login or job.
+    for label in ("axes.accesslog", "django_tasks_database.dbtaskresult", "auditlog.logentry"):
+        model = next(m for m in admin.site._registry if m._meta.label_lower == label)
+        assert admin.site._registry[model].date_hierarchy is None
