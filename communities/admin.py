@@ -147,6 +147,9 @@ class StreetZoneAdmin(ScopedExportAdmin):
 @admin.register(Household)
 class HouseholdAdmin(ScopedAdmin):
     list_display = ["__str__", "kind", "community", "code_issued_at"]
+    # By indexed columns of its own: the model's order goes through places' names and pinyin
+    # keys, a sort of every row (half a million at a tenth of a city) for each page.
+    ordering = ["building_group_id", "room", "street_zone_id", "shop_name", "pk"]
     list_filter = ["kind", ("community", related_only)]
     actions = [codes_admin.for_households]
     list_select_related = ["community", "building_group__compound", "street_zone"]
@@ -263,6 +266,8 @@ class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
     max_num = 1
+    # A city's 600 communities are searched, not listed (twice: the form and its template).
+    autocomplete_fields = ["subdistrict", "community"]
     verbose_name = "工作归属"
     verbose_name_plural = "工作归属"
 

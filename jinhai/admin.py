@@ -4,7 +4,6 @@
 foreign-key and many-to-many choices, object pages, saves, deletes and exports.
 """
 
-import math
 from functools import cached_property
 
 from auditlog.registry import auditlog
@@ -17,8 +16,6 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Length
 from django.http import Http404, HttpResponseRedirect
@@ -30,82 +27,22 @@ from django.utils.text import capfirst, smart_split, unescape_string_literal
 from import_export.admin import ExportMixin
 
 from jinhai import exports, search
-from jinhai.admin_widgets import make_safe
+
+# The bounded count and the related filter are jinhai.admin_lists'; every app's admin imports them
+# from here.
+from jinhai.admin_lists import (  # noqa: F401
+    COUNT_CAP,
+    FILTER_CHOICES,
+    BoundedPaginator,
+    ScopedRelatedFilter,
+    related_only,
+)
+from jinhai.admin_widgets import make_safe, read_chosen_once
 from jinhai.imports.base import resource_titles
 from jinhai.models import ImportLog
 from jinhai.scoping import Scope, is_scoped_model, log_cross_scope_attempt
 
 OUT_OF_SCOPE = "只能管理本社区(本街道)的数据。"
-
-
-class ScopedRelatedFilter(admin.RelatedFieldListFilter):
-    """A list filter by a related place, scheme, campaign ...: its choices are the related rows
-    in the user's scope. Django's RelatedOnlyFieldListFilter would read the distinct values of
-    every listed row (a scan of the whole ledger for a filter by scheme); the related table is
-    small, and scoping it keeps another community's names out of the sidebar."""
-
-    def field_choices(self, field, request, model_admin):
-        related = field.remote_field.model
-        rows = Scope.for_user(request.user).filter(related._default_manager.all())
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        if ordering:
-            rows = rows.order_by(*ordering)
-        return [(row.pk, str(row)) for row in rows]
-
-
-related_only = ScopedRelatedFilter
-
-# How many rows a change list counts exactly. Beyond it the count is an estimate and the pages
-# stop there: nobody pages through ten thousand rows, they filter or search.
-COUNT_CAP = 10_000
-
-
-class BoundedPaginator(Paginator):
-    """A change list's paginator whose COUNT reads at most COUNT_CAP + 1 rows.
-
-    Past the cap an unfiltered list on PostgreSQL shows the planner's estimate of the table
-    (`approximate`), a filtered one "more than COUNT_CAP"; either way the pages end at the cap,
-    so no page asks the database to skip millions of rows.
-    """
-
-    @cached_property
-    def count(self):
-        counted = self.object_list.order_by()[: COUNT_CAP + 1].count()
-        if counted <= COUNT_CAP:
-            self.approximate = False
-            return counted
-        self.approximate = True
-        return max(self._estimate(), counted)
-
-    approximate = False
-
-    @property
-    def count_cap(self) -> int:
-        return COUNT_CAP
-
-    @property
-    def count_cap_plus_one(self) -> int:
-        return COUNT_CAP + 1
-
-    def _estimate(self) -> int:
-        queryset = self.object_list
-        connection = connections[queryset.db]
-        if connection.vendor != "postgresql" or queryset.query.where:
-            return COUNT_CAP + 1
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                [queryset.model._meta.db_table],
-            )
-            row = cursor.fetchone()
-        return int(row[0]) if row else COUNT_CAP + 1
-
-    @cached_property
-    def num_pages(self):
-        pages = super().num_pages
-        if self.approximate:
-            return min(pages, math.ceil(COUNT_CAP / self.per_page))
-        return pages
 
 
 def street_level(request) -> bool:
@@ -385,7 +322,7 @@ class ScopedInline(ScopedFieldsMixin):
         return Scope.for_user(request.user).filter(super().get_queryset(request))
 
     def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
+        formset = with_parent_known(super().get_formset(request, obj, **kwargs))
         if self.max_rows is None:
             return formset
         return bounded_formset(formset, self.max_rows, self._all_rows_url(obj))
@@ -397,6 +334,29 @@ class ScopedInline(ScopedFieldsMixin):
         fk = next(f for f in opts.fields if f.is_relation and isinstance(obj, f.related_model))
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         return f"{url}?{fk.name}__exact={obj.pk}"
+
+
+def with_parent_known(formset):
+    """An inline formset class whose rows know the object they belong to: a row's name often
+    shows its parent (a building group is "金海苑 1号楼"), and Django's inline would read the
+    parent again for every row, one query per row; and whose autocomplete fields read their
+    chosen rows once for all the rows (jinhai.admin_widgets.read_chosen_once)."""
+
+    class ParentKnownFormSet(formset):
+        @cached_property
+        def forms(self):
+            forms = super().forms
+            read_chosen_once(forms)
+            return forms
+
+        def _construct_form(self, i, **kwargs):
+            form = super()._construct_form(i, **kwargs)
+            row = form.instance
+            if row.pk is not None and getattr(row, self.fk.attname) == self.instance.pk:
+                setattr(row, self.fk.name, self.instance)
+            return form
+
+    return ParentKnownFormSet
 
 
 def bounded_formset(formset, max_rows: int, all_url: str):

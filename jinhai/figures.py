@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
-from communities.models import Community
+from communities.models import Community, Subdistrict
 from orgs.models import AnnualInspection, InspectionResult, OrganizationKind, SocialOrganization
 from orgs.selectors import results_by_kind
 from self_governance.agreements.models import MonthlyPoints, Redemption
@@ -33,6 +33,7 @@ from volunteers.selectors import (
 )
 
 from .charts import Chart, ChartKind, Series
+from .paging import CITY_ROWS
 from .scoping import Scope
 
 NO_RECORD = "未提交"
@@ -89,6 +90,9 @@ class Facts:
     gained: dict  # month -> points given (awards less deductions)
     spent: dict  # month -> points redeemed
     inspections: dict  # kind -> {result or "": organizations}
+    # What a row of `communities` is: 社区, or 街道 where a city's figures sum each subdistrict's
+    # communities into one row (jinhai.summaries), so that the page does not grow with the city.
+    place: str = "社区"
 
 
 FIGURE_FIELDS = (
@@ -128,6 +132,30 @@ def facts_for(scope: Scope, years: Years) -> Facts:
     )
 
 
+@dataclass(frozen=True)
+class DashboardScope:
+    scope: Scope  # what the dashboard counts
+    picker: list  # [(pk, name)] of the subdistricts to choose from, or [] (the user's own scope)
+    subdistrict_pk: int | None  # the one chosen
+
+
+def dashboard_scope(user, params) -> DashboardScope:
+    """What a staff dashboard (数据看板, 两长工作台) counts: the user's own scope, except that a
+    superuser's over more than CITY_ROWS communities is one subdistrict at a time (`subdistrict`
+    in `params`, else the first), so that the page, and its counting, are those of one street
+    office's and do not grow with the city. One more query (the subdistricts) past the bound."""
+    scope = Scope.for_user(user)
+    if not scope.everything or Community.objects.count() <= CITY_ROWS:
+        return DashboardScope(scope, [], None)
+    picker = list(Subdistrict.objects.order_by("pk").values_list("pk", "name"))
+    try:
+        asked = int(params.get("subdistrict"))
+    except (TypeError, ValueError):
+        asked = None
+    pk = asked if asked in {pk for pk, _ in picker} else picker[0][0]
+    return DashboardScope(Scope(subdistrict_id=pk), picker, pk)
+
+
 def portal_charts(scope: Scope, years: Years) -> list[Chart]:
     return charts_from(facts_for(scope, years), years)
 
@@ -135,11 +163,11 @@ def portal_charts(scope: Scope, years: Years) -> list[Chart]:
 def charts_from(facts: Facts, years: Years) -> list[Chart]:
     communities = [SimpleNamespace(**row) for row in facts.communities]
     return [
-        leader_coverage(communities),
-        training_attendance(communities),
+        leader_coverage(communities, facts.place),
+        training_attendance(communities, facts.place),
         hours_per_month(facts.hours),
         points_per_month(facts.gained, facts.spent),
-        fund_by_community(communities, years.fund),
+        fund_by_community(communities, years.fund, facts.place),
         inspection_status(facts.inspections, years.inspection),
     ]
 
@@ -165,12 +193,12 @@ def redeemed_by_month(redemptions) -> dict:
     return {_as_date(month): points for month, points in spent}
 
 
-def leader_coverage(communities) -> Chart:
+def leader_coverage(communities, place="社区") -> Chart:
     names = [c.name for c in communities]
     return Chart(
         key="leader-coverage",
-        title="各社区楼组长覆盖",
-        label_header="社区",
+        title=f"各{place}楼组长覆盖",
+        label_header=place,
         labels=names,
         series=[
             Series("有在任楼组长的楼组", [c.n_groups_led for c in communities], stack="楼组"),
@@ -189,12 +217,12 @@ def leader_coverage(communities) -> Chart:
     )
 
 
-def training_attendance(communities) -> Chart:
+def training_attendance(communities, place="社区") -> Chart:
     rows = [c for c in communities if c.n_invited]
     return Chart(
         key="training-attendance",
         title="两长培训出席率",
-        label_header="社区",
+        label_header=place,
         labels=[c.name for c in rows],
         series=[
             Series("应到", [c.n_invited for c in rows], plotted=False, unit="人次"),
@@ -243,12 +271,12 @@ def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def fund_by_community(communities, year: int) -> Chart:
+def fund_by_community(communities, year: int, place="社区") -> Chart:
     rows = [c for c in communities if c.allocated or c.approved or c.spent]
     return Chart(
         key="fund",
-        title=f"{year}年各社区自治金",
-        label_header="社区",
+        title=f"{year}年各{place}自治金",
+        label_header=place,
         labels=[c.name for c in rows],
         series=[
             Series("下达额度", [c.allocated for c in rows]),

@@ -15,6 +15,7 @@ refresh_figures` recomputes them all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from dataclasses import dataclass
@@ -30,7 +31,16 @@ from orgs.models import AnnualInspection
 from self_governance.fund.models import FundAllocation
 
 from .caching import subdistrict_versions
-from .figures import FIGURE_FIELDS, Facts, Years, _as_date, _choose, _years_with_data, facts_for
+from .figures import (
+    CITY_ROWS,
+    FIGURE_FIELDS,
+    Facts,
+    Years,
+    _as_date,
+    _choose,
+    _years_with_data,
+    facts_for,
+)
 from .models import FigureSummary
 from .scoping import Scope
 
@@ -115,11 +125,14 @@ class Read:
 
 def read(*, subdistrict_id: int | None = None, fund=None, inspection=None) -> Read:
     """The figures of one subdistrict, or of the city (the sum of its subdistricts), from the
-    summaries: two queries however much data, and the asked years as `Years.pick` picks them."""
+    summaries: two queries however much data, and the asked years as `Years.pick` picks them.
+    The city's per-community figures become one row per subdistrict past `CITY_ROWS`
+    communities (600 would make a page of half a megabyte); each subdistrict's page has them."""
     subdistricts = Subdistrict.objects.order_by("pk")
     if subdistrict_id is not None:
         subdistricts = subdistricts.filter(pk=subdistrict_id)
-    ids = list(subdistricts.values_list("pk", flat=True))
+    names = dict(subdistricts.values_list("pk", "name"))
+    ids = list(names)
     rows = list(FigureSummary.objects.filter(subdistrict__in=subdistricts))
     missing = set(ids) - {r.subdistrict_id for r in rows if r.year == STANDING}
     if missing:
@@ -148,7 +161,24 @@ def read(*, subdistrict_id: int | None = None, fund=None, inspection=None) -> Re
     ]
     if stale:
         _queue_refresh(stale)
-    return Read(years=years, facts=_sum(ids, by_place, years), fresh=not stale)
+    facts = _sum(ids, by_place, years)
+    if subdistrict_id is None and len(names) > 1 and len(facts.communities) > CITY_ROWS:
+        facts = per_subdistrict(facts, {pk: names[pk] for pk in ids})
+    return Read(years=years, facts=facts, fresh=not stale)
+
+
+def per_subdistrict(facts: Facts, names: dict[int, str]) -> Facts:
+    """The same figures with one row per subdistrict (`names`: pk -> name, in their order),
+    each the sum of its communities' rows: every per-community figure is a count or a sum."""
+    rows = {
+        pk: {"pk": pk, "name": name, "sort_order": n, **dict.fromkeys(FIGURE_FIELDS, 0)}
+        for n, (pk, name) in enumerate(names.items())
+    }
+    for community in facts.communities:
+        row = rows[community["subdistrict_id"]]
+        for field in FIGURE_FIELDS:
+            row[field] += community[field]
+    return dataclasses.replace(facts, communities=list(rows.values()), place="街道")
 
 
 def _sum(ids, by_place, years: Years) -> Facts:
@@ -160,7 +190,11 @@ def _sum(ids, by_place, years: Years) -> Facts:
         for row in standing["communities"]:
             amounts = fund.get(str(row["pk"]), [0] * len(FUND_FIELDS))
             communities.append(
-                {**row, **{k: Decimal(str(v)) for k, v in zip(FUND_FIELDS, amounts, strict=True)}}
+                {
+                    **row,
+                    **{k: Decimal(str(v)) for k, v in zip(FUND_FIELDS, amounts, strict=True)},
+                    "subdistrict_id": pk,
+                }
             )
         for total, series, number in (
             (hours, standing["hours"], Decimal),

@@ -18,10 +18,9 @@ from volunteers.selectors import with_leader_figures
 from . import search, summaries, todo
 from .caching import SITE, Place, cache_public, subdistrict_shown
 from .charts import workbook
-from .figures import Years, charts_from, portal_charts
+from .figures import Years, charts_from, dashboard_scope, portal_charts
 from .jobs import services as jobs
 from .jobs.models import JobKind
-from .scoping import Scope
 
 
 def subdistrict_page(subdistrict_id):
@@ -161,6 +160,7 @@ class FiguresView(TemplateView):
 
     template_name = "figures.html"
     export_name = "金海数据"
+    places = []  # the subdistricts whose rows the charts show, when they are a city's
 
     @classmethod
     def shows(cls, chart, user) -> bool:
@@ -172,7 +172,9 @@ class FiguresView(TemplateView):
         return cls.figures_read(user, params)[:2]
 
     @classmethod
-    def figures_read(cls, user, params) -> tuple[Years, list, bool]:
+    def figures_read(cls, user, params) -> tuple[Years, list, bool, list]:
+        """(years, charts, fresh, subdistricts): the last is [(pk, name)] where the charts
+        have a row per subdistrict (a city's), each a link to its own per-community figures."""
         # The public page reads the subdistricts' summaries (jinhai.summaries), never the rows.
         found = summaries.read(
             subdistrict_id=_subdistrict_asked(params),
@@ -180,7 +182,10 @@ class FiguresView(TemplateView):
             inspection=params.get("inspection_year"),
         )
         charts = [c for c in charts_from(found.facts, found.years) if cls.shows(c, user)]
-        return found.years, charts, found.fresh
+        places = []
+        if found.facts.place == "街道":
+            places = [(row["pk"], row["name"]) for row in found.facts.communities]
+        return found.years, charts, found.fresh, places
 
     @classmethod
     def spreadsheet(cls, years, charts) -> tuple[str, bytes]:
@@ -188,7 +193,7 @@ class FiguresView(TemplateView):
         return f"{cls.export_name}_{years.fund}.xlsx", workbook(charts, title=cls.export_name)
 
     def get(self, request, *args, **kwargs):
-        self.years, self.charts, fresh = self.figures_read(request.user, request.GET)
+        self.years, self.charts, fresh, self.places = self.figures_read(request.user, request.GET)
         response = self.respond(request, *args, **kwargs)
         if not fresh:
             # Stale summaries (a refresh is queued): shown, but not kept in the page cache.
@@ -214,9 +219,15 @@ class FiguresView(TemplateView):
         subdistrict = Subdistrict.objects.filter(pk=pk).first() if pk else None
         if subdistrict is not None:
             crumbs = [("数据公开", reverse("figures")), (subdistrict.name, None)]
-        return super().get_context_data(
-            charts=self.charts, years=self.years, crumbs=crumbs, **kwargs
-        )
+        context = {
+            "charts": self.charts,
+            "years": self.years,
+            "crumbs": crumbs,
+            "places": self.places,
+            "subdistrict_pk": subdistrict.pk if subdistrict else None,
+            **kwargs,  # the dashboard's own
+        }
+        return super().get_context_data(**context)
 
 
 class DashboardView(FiguresView):
@@ -231,24 +242,26 @@ class DashboardView(FiguresView):
         return user.has_perm(chart.permission)
 
     @classmethod
-    def figures(cls, user, params) -> tuple[Years, list]:
-        # Counted from the rows of the user's own scope, which summaries per subdistrict miss.
-        scope = Scope.for_user(user)
+    def figures(cls, user, params, picked=None) -> tuple[Years, list]:
+        # Counted from the rows of the user's own scope, which summaries per subdistrict miss
+        # (a superuser's over a city: one subdistrict at a time, see dashboard_scope).
+        scope = (picked or dashboard_scope(user, params)).scope
         years = Years.pick(
             scope, fund=params.get("fund_year"), inspection=params.get("inspection_year")
         )
         return years, [c for c in portal_charts(scope, years) if cls.shows(c, user)]
 
     def get(self, request, *args, **kwargs):
-        self.years, self.charts = self.figures(request.user, request.GET)
+        self.picked = dashboard_scope(request.user, request.GET)
+        self.years, self.charts = self.figures(request.user, request.GET, self.picked)
         return TemplateView.get(self, request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         # 导出 Excel: queued (jinhai.jobs.handlers.figures makes it), and the user is taken to
         # the job's page.
         years = {
-            k: str(request.POST[k])[:10]
-            for k in ("fund_year", "inspection_year")
+            k: str(request.POST[k])[:20]
+            for k in ("fund_year", "inspection_year", "subdistrict")
             if k in request.POST
         }
         job = jobs.start(
@@ -258,7 +271,11 @@ class DashboardView(FiguresView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **admin.site.each_context(self.request), title="数据看板", **kwargs
+            **admin.site.each_context(self.request),
+            title="数据看板",
+            picker=self.picked.picker,
+            subdistrict_pk=self.picked.subdistrict_pk,
+            **kwargs,
         )
 
 

@@ -8,8 +8,9 @@ import datetime
 
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 
-from communities.models import Community
+from communities.models import Community, Subdistrict
 from jinhai.db import subquery_count
+from jinhai.paging import CITY_ROWS
 
 from .models import (
     ActivityPhoto,
@@ -235,23 +236,52 @@ def station_page(station) -> int:
 
 def directory_filters(filters):
     """The directory's filter lists (kinds, service fields and communities with their counts of
-    active organizations) and which of them `filters` chose."""
+    active organizations) and which of them `filters` chose.
+
+    Past CITY_ROWS communities (a city's 600 would be a list of 30 KB on every page) the
+    communities are those of one subdistrict, picked first from a list of subdistricts; the
+    chosen community's subdistrict counts as picked."""
     active = SocialOrganization.objects.active()
     fields = list(fields_with_counts(active))
-    communities = list(
-        Community.objects.annotate(
-            n=subquery_count(active.filter(communities=OuterRef("pk")))
-        ).filter(n__gt=0)
-    )
+    communities = Community.objects.annotate(
+        n=subquery_count(active.filter(communities=OuterRef("pk")))
+    ).filter(n__gt=0)
+    within = filters.get("subdistrict")
+    if not within and filters["community"]:
+        within = (
+            Community.objects.filter(pk=filters["community"])
+            .values_list("subdistrict", flat=True)
+            .first()
+        )
+    if within:
+        communities = list(communities.filter(subdistrict=within))
+    else:
+        communities = list(communities[: CITY_ROWS + 1])
+    subdistricts = []
+    if within or len(communities) > CITY_ROWS:
+        subdistricts = list(
+            Subdistrict.objects.annotate(
+                n=subquery_count(active.filter(subdistrict=OuterRef("pk")))
+            )
+            .filter(n__gt=0)
+            .order_by("pk")
+        )
+        if not within:
+            communities = []
     kinds = counts_by_kind(active)
     return {
         "kinds": kinds,
         "kinds_present": [k for k in kinds if k[2]],
         "fields": fields,
         "communities": communities,
+        "subdistricts": subdistricts,
+        "within": within,
         "chosen_kind": OrganizationKind(filters["type"]).label if filters["type"] else "",
         "chosen_field": next((f for f in fields if f.pk == filters["field"]), None),
         "chosen_community": next((c for c in communities if c.pk == filters["community"]), None),
+        "chosen_subdistrict": next(
+            (s for s in subdistricts if s.pk == filters.get("subdistrict")), None
+        ),
     }
 
 

@@ -48,9 +48,10 @@ def _int(value):
     return number if 0 < number <= _LARGEST_ID else None
 
 
-@cache_public(params=("type", "field", "community", "page"))
+@cache_public(params=("type", "field", "subdistrict", "community", "page"))
 class OrganizationListView(NearestPageMixin, ListView):
-    """The directory, filtered by ?type=, ?field= and ?community= (plain GET links and a form)."""
+    """The directory, filtered by ?type=, ?field=, ?subdistrict= and ?community= (plain GET
+    links and a form)."""
 
     template_name = "orgs/organization_list.html"
     context_object_name = "organizations"
@@ -60,6 +61,7 @@ class OrganizationListView(NearestPageMixin, ListView):
         return {
             "type": kind if kind in OrganizationKind.values else "",
             "field": _int(self.request.GET.get("field")),
+            "subdistrict": _int(self.request.GET.get("subdistrict")),
             "community": _int(self.request.GET.get("community")),
         }
 
@@ -70,6 +72,8 @@ class OrganizationListView(NearestPageMixin, ListView):
             organizations = organizations.filter(kind=self.filters["type"])
         if self.filters["field"]:
             organizations = organizations.filter(service_fields=self.filters["field"])
+        if self.filters["subdistrict"]:
+            organizations = organizations.filter(subdistrict=self.filters["subdistrict"])
         if self.filters["community"]:
             organizations = organizations.filter(communities=self.filters["community"])
         # By type, then in pinyin order (the stored key, jinhai.fields.PinyinSorted).

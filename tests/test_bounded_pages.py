@@ -2,10 +2,12 @@
 row, so that their queries and their size stay the same when the data grows tenfold."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +23,13 @@ from .factories import (
     FundAllocationFactory,
     SubdistrictFactory,
 )
+from .jobs import finished_download
+from .test_figures import charts_of, sheets_of
+
+# A superuser's dashboard past CITY_ROWS communities: session, user, the community count and the
+# subdistricts to pick from, then the counting of the one subdistrict
+FIGURES_DASHBOARD_QUERIES = 14
+LEADERS_DASHBOARD_QUERIES = 15
 
 # Within this many bytes: a page's counts and totals take a digit more when the data grows.
 SLACK = 300
@@ -258,3 +267,116 @@ def test_campaign_page_bad_parameters_fall_back(world, client, params):
     response = client.get(reverse("campaign:detail", args=[world.fund.campaign.pk]), params)
     assert response.status_code == 200
     assert response.context["chosen_community"] == world.a.community  # the only one
+
+
+# A city's figures and a superuser's dashboards
+
+
+def counted_then_read(client, django_assert_num_queries, queries, url, params=None):
+    # The data versions live in the cache: the summaries are counted after it is emptied.
+    cache.clear()
+    call_command("refresh_figures", stdout=io.StringIO())
+    with django_assert_num_queries(queries):
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response
+
+
+def test_the_citys_figures_past_thirty_communities_are_a_row_per_subdistrict(
+    world, client, django_assert_num_queries
+):
+    url = reverse("figures")
+    city = SubdistrictFactory(name="城区街道")
+    grow_communities(city, 40)
+    before = counted_then_read(client, django_assert_num_queries, 2, url)
+    labels = charts_of(before)["leader-coverage"]["labels"]
+    assert labels == ["金海街道", "西渡街道", "城区街道"]
+    # Each subdistrict's row links to its own page, which lists its communities.
+    one = f'href="?subdistrict={city.pk}"'
+    assert one in before.content.decode()
+    mine = counted_then_read(client, django_assert_num_queries, 3, url, {"subdistrict": city.pk})
+    assert len(charts_of(mine)["leader-coverage"]["labels"]) == 40
+    grow_communities(city, 400, start=40)
+    after = counted_then_read(client, django_assert_num_queries, 2, url)
+    assert charts_of(after)["leader-coverage"]["labels"] == labels
+    assert abs(len(after.content) - len(before.content)) < SLACK
+
+
+def test_a_superusers_dashboards_past_thirty_communities_count_one_subdistrict(
+    world, users, login, django_assert_num_queries
+):
+    client = login(users.superuser)
+    figures, leaders = reverse("dashboard"), reverse("admin:volunteers_dashboard")
+    grow_communities(world.other_subdistrict, 40)
+    # The first subdistrict unless another is picked; nonsense is the first.
+    for params in ({}, {"subdistrict": "abc"}, {"subdistrict": str(10**20)}):
+        charts = charts_of(client.get(figures, params))
+        assert charts["leader-coverage"]["labels"] == ["正学社区", "丰乐社区"]
+    picked = {"subdistrict": world.other_subdistrict.pk}
+    response = client.get(figures, picked)
+    assert response.context["picker"] == [
+        (world.subdistrict.pk, "金海街道"),
+        (world.other_subdistrict.pk, "西渡街道"),
+    ]
+    assert len(charts_of(response)["fund"]["labels"]) == 40
+    rows = client.get(leaders, picked).context["communities"]
+    assert len(rows) == 41 and "正学社区" not in {row.name for row in rows}
+    # The export is of the subdistrict picked.
+    queued = client.post(figures, {"fund_year": "2022", **picked})
+    sheet = sheets_of(finished_download(client, queued))["2022年各社区自治金"]
+    names = [
+        row[0] for row in sheet[1:] if row and row[0] and row[0].endswith(tuple("0123456789社区"))
+    ]
+    assert len(names) == 40 and "正学社区" not in names
+
+    # Ten times the communities elsewhere: the first subdistrict's pages cost the same.
+    with django_assert_num_queries(FIGURES_DASHBOARD_QUERIES):
+        small = client.get(figures)
+    with django_assert_num_queries(LEADERS_DASHBOARD_QUERIES):
+        leaders_small = client.get(leaders)
+    grow_communities(world.other_subdistrict, 400, start=40)
+    with django_assert_num_queries(FIGURES_DASHBOARD_QUERIES):
+        large = client.get(figures)
+    with django_assert_num_queries(LEADERS_DASHBOARD_QUERIES):
+        leaders_large = client.get(leaders)
+    assert abs(len(large.content) - len(small.content)) < SLACK
+    assert abs(len(leaders_large.content) - len(leaders_small.content)) < SLACK
+
+
+def test_a_superusers_dashboards_over_few_communities_count_them_all(world, users, login):
+    client = login(users.superuser)
+    response = client.get(reverse("dashboard"))
+    assert response.context["picker"] == []
+    assert charts_of(response)["leader-coverage"]["labels"] == ["正学社区", "丰乐社区", "西渡社区"]
+    rows = client.get(reverse("admin:volunteers_dashboard")).context["communities"]
+    assert {row.name for row in rows} == {"正学社区", "丰乐社区", "西渡社区"}
+
+
+def test_the_directory_past_thirty_communities_picks_a_subdistrict_first(
+    world, client, django_assert_num_queries
+):
+    from .factories import SocialOrganizationFactory
+
+    url = reverse("orgs:list")
+    city = SubdistrictFactory(name="城区街道")
+
+    def serve(n, start=0):
+        grow_communities(city, n, start=start)
+        organization = SocialOrganizationFactory(subdistrict=city, name=f"城区服务中心{start}")
+        organization.communities.add(*Community.objects.filter(subdistrict=city)[start:])
+
+    serve(40)
+    before = fetch(client, django_assert_num_queries, 7, url)
+    assert before.context["communities"] == []
+    assert [s.name for s in before.context["subdistricts"]] == ["金海街道", "西渡街道", "城区街道"]
+    assert "先选街道" in before.content.decode()
+    picked = fetch(client, django_assert_num_queries, 7, url, {"subdistrict": city.pk})
+    assert len(picked.context["communities"]) == 40
+    assert {o.subdistrict_id for o in picked.context["organizations"]} == {city.pk}
+    # A community chosen by a link brings its subdistrict's communities.
+    one = Community.objects.filter(subdistrict=city).first()
+    chosen = fetch(client, django_assert_num_queries, 8, url, {"community": one.pk})
+    assert chosen.context["chosen_community"] == one and chosen.context["within"] == city.pk
+    serve(400, start=40)
+    after = fetch(client, django_assert_num_queries, 7, url)
+    assert abs(len(after.content) - len(before.content)) < SLACK

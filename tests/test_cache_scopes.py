@@ -107,7 +107,7 @@ def test_unknown_parameters_do_not_bypass_the_cache(world, client, name):
 
 def test_the_view_sees_only_the_parameters_it_declared(world, client):
     view = resolve(reverse("orgs:list")).func.view_class
-    assert view.public_params == {"type", "field", "community", "page"}
+    assert view.public_params == {"type", "field", "subdistrict", "community", "page"}
     # The page's own links carry no made-up parameter along.
     body = client.get(reverse("orgs:list"), {"type": "service", "r": "1"}).content.decode()
     assert "r=1" not in body

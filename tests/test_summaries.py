@@ -1,14 +1,16 @@
 """数据公开统计 (jinhai.summaries): the public figures are the per-subdistrict summaries, equal to
 counting the rows, made stale by a save and made fresh by the queued refresh."""
 
+import dataclasses
 import io
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from communities.models import Community, Subdistrict
 from jinhai import summaries
-from jinhai.figures import Years, charts_from, portal_charts
+from jinhai.figures import Years, charts_from, facts_for, portal_charts
 from jinhai.models import FigureSummary
 from jinhai.scoping import Scope
 
@@ -30,6 +32,18 @@ def counted(scope, **asked):
 def summed(**asked):
     found = summaries.read(**asked)
     return drawn(charts_from(found.facts, found.years))
+
+
+def counted_city(**asked):
+    """The city's charts counted from the rows, a row per subdistrict as the page shows them."""
+    scope = Scope(everything=True)
+    years = Years.pick(scope, **asked)
+    facts = facts_for(scope, years)
+    place = dict(Community.objects.values_list("pk", "subdistrict_id"))
+    rows = [{**row, "subdistrict_id": place[row["pk"]]} for row in facts.communities]
+    names = dict(Subdistrict.objects.order_by("pk").values_list("pk", "name"))
+    grouped = summaries.per_subdistrict(dataclasses.replace(facts, communities=rows), names)
+    return drawn(charts_from(grouped, years))
 
 
 @pytest.mark.django_db(transaction=False)
@@ -54,6 +68,24 @@ def test_summaries_equal_counting_the_rows_in_the_world(world):
     assert summed(subdistrict_id=world.subdistrict.pk) == counted(
         Scope(subdistrict_id=world.subdistrict.pk)
     )
+
+
+def test_past_city_rows_communities_the_city_has_a_row_per_subdistrict(world, monkeypatch):
+    monkeypatch.setattr(summaries, "CITY_ROWS", 2)  # the world has three communities
+    FundAllocationFactory(community=world.elsewhere.community, year=2022)
+    assert summed() == counted_city()
+    city = {key: rows for key, _, _, rows, _ in summed()}
+    places = [world.subdistrict, world.other_subdistrict]
+
+    assert [row[0] for row in city["leader-coverage"]] == [s.name for s in places]
+    assert [row[0] for row in city["fund"]] == [s.name for s in places]
+    for chart in ("leader-coverage", "fund"):
+        for row, place in zip(city[chart], places, strict=True):
+            ones = {k: r for k, _, _, r, _ in summed(subdistrict_id=place.pk)}[chart]
+            # Every column of a subdistrict's row is the sum of its communities' rows.
+            assert row[1:] == [sum(column) for column in list(zip(*ones, strict=True))[1:]]
+    # The monthly series are the city's whatever the rows.
+    assert city["service-hours"] == counted(Scope(everything=True))[2][3]
 
 
 def test_a_save_makes_its_subdistricts_summary_stale_until_the_refresh(world, client):

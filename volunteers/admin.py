@@ -17,8 +17,8 @@ from jinhai.admin import (
     ScopedInline,
     related_only,
 )
+from jinhai.figures import dashboard_scope
 from jinhai.imports.admin import ScopedImportExportAdmin
-from jinhai.scoping import Scope
 
 from . import bulk, leader_change, selectors, services
 from .models import (
@@ -121,7 +121,9 @@ class VolunteerAdmin(ScopedAdmin):
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        scope = Scope.for_user(request.user)
+        # A superuser's over a whole city: one subdistrict at a time, as on the 数据看板.
+        picked = dashboard_scope(request.user, request.GET)
+        scope = picked.scope
         communities = scope.filter(Community.objects.all())
         rows = list(
             selectors.attendance_by_community(
@@ -135,6 +137,8 @@ class VolunteerAdmin(ScopedAdmin):
             **self.admin_site.each_context(request),
             "title": "两长工作台",
             "opts": self.model._meta,
+            "picker": picked.picker,
+            "subdistrict_pk": picked.subdistrict_pk,
             "communities": rows,
             "compounds": compounds,
             "totals": selectors.leader_totals(scope.filter(Appointment.objects.all())),
@@ -298,6 +302,9 @@ class TrainingAdmin(ScopedAdmin):
 class AttendanceAdmin(ScopedImportExportAdmin):
     resource_classes = [AttendanceResource]
     list_display = ["volunteer", "training", "attended", "note"]
+    # By indexed columns of its own: the model's order goes through trainings' dates and
+    # people's pinyin keys, a sort of every row (half a million at a tenth of a city) for each page.
+    ordering = ["-training_id", "-volunteer_id"]
     list_filter = ["attended", ("training", related_only), ("volunteer__community", related_only)]
     list_select_related = ["volunteer", "training"]
     search_fields = ["volunteer__name", "volunteer__mobile", "training__title"]
@@ -359,6 +366,9 @@ class ActivityAdmin(TakesSignupsAdminMixin, ScopedAdmin):
 @admin.register(Participation)
 class ParticipationAdmin(ScopedExportAdmin):
     list_display = ["volunteer", "activity", "hours", "note"]
+    # By indexed columns of its own: the model's order goes through activities' dates and
+    # people's pinyin keys, a sort of every row (half a million at a tenth of a city) for each page.
+    ordering = ["-activity_id", "-volunteer_id"]
     list_filter = [("activity__community", related_only), "activity__kind"]
     list_select_related = ["volunteer", "activity"]
     search_fields = ["volunteer__name", "activity__title"]

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from jinhai.admin import ReadOnlyAdminMixin
+from jinhai.admin import BoundedPaginator, ReadOnlyAdminMixin
 
 from . import services
 from .models import Job, JobKind, JobStatus
@@ -58,6 +58,7 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "status"]
     list_per_page = 50
     show_full_result_count = False
+    paginator = BoundedPaginator  # a job for every export, import and backup
     change_list_template = "admin/jinhai/job/change_list.html"
 
     def get_queryset(self, request):

@@ -22,12 +22,13 @@ from .services import Context, JobRefused, handler, job_url, start
 
 
 @handler(JobKind.FIGURES)
-def figures(job: Context, *, fund_year=None, inspection_year=None) -> str:
+def figures(job: Context, *, fund_year=None, inspection_year=None, subdistrict=None) -> str:
     from jinhai.views import DashboardView
 
     job.progress(0, 2, "汇总图表数据")
     years, charts = DashboardView.figures(
-        job.user, {"fund_year": fund_year, "inspection_year": inspection_year}
+        job.user,
+        {"fund_year": fund_year, "inspection_year": inspection_year, "subdistrict": subdistrict},
     )
     if not charts:
         raise JobRefused("你的账号没有查看这些数据的权限。")

@@ -6,6 +6,7 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import OuterRef
 from django.shortcuts import redirect
@@ -218,6 +219,9 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset.overdue() if self.value() == "yes" else queryset
 
 
+OVERDUE_PAGE = 100  # rows a page of 整改逾期清单
+
+
 @admin.register(Rectification)
 class RectificationAdmin(ScopedAdmin):
     list_display = ["finding", "building_group", "deadline", "status", "done_on", "overdue"]
@@ -258,7 +262,7 @@ class RectificationAdmin(ScopedAdmin):
     def overdue_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        rows = list(
+        overdue = (
             self.get_queryset(request)
             .overdue()
             .select_related(
@@ -267,14 +271,18 @@ class RectificationAdmin(ScopedAdmin):
             )
             .order_by("deadline", "pk")
         )
+        # OVERDUE_PAGE a page (a city's superuser has thousands): a count and a page of rows;
+        # a page out of range or not a number is the nearest one.
+        page = Paginator(overdue, OVERDUE_PAGE).get_page(request.GET.get("p"))
         today = timezone.localdate()
-        for row in rows:
+        for row in page:
             row.days_late = (today - row.deadline).days
         context = {
             **self.admin_site.each_context(request),
             "title": "整改逾期清单",
             "opts": self.model._meta,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "today": today,
         }
         return TemplateResponse(
@@ -286,6 +294,8 @@ class ContestEntryInline(ScopedInline, admin.TabularInline):
     model = ContestEntry
     max_rows = 50
     fields = ["title", "community", "shortlisted", "rank"]
+    # Not a list of every community on each of up to 50 rows (600 in a city: a megabyte).
+    autocomplete_fields = ["community"]
     extra = 0
 
 
