@@ -103,8 +103,11 @@ def session_of(key: str, *, max_age) -> OpenSession | None:
     the same lookup took 2.7 ms against 0.16 ms in SQL on the development machine."""
     if not key:
         return None
-    with connections[router.db_for_write(HouseholdSession)].cursor() as cursor:
-        cursor.execute(_session_sql(), [_hash("session:" + key), timezone.now() - max_age])
+    connection = connections[router.db_for_write(HouseholdSession)]
+    # As the ORM would store it: SQLite compares datetimes as text, naive UTC.
+    since = connection.ops.adapt_datetimefield_value(timezone.now() - max_age)
+    with connection.cursor() as cursor:
+        cursor.execute(_session_sql(), [_hash("session:" + key), since])
         row = cursor.fetchone()
     return OpenSession(*row) if row else None
 

@@ -341,6 +341,15 @@ def test_a_cached_page_carries_this_requests_csrf_token(households):
     assert "团团" in phone.get(reverse("residents:my")).content.decode()
 
 
+@pytest.mark.parametrize("age, open_", [(89, True), (91, False)])
+def test_a_session_lasts_90_days(age, open_, client, households):
+    household_client(client, households.a)
+    opened = timezone.now() - datetime.timedelta(days=age)
+    HouseholdSession.objects.filter(household=households.a).update(opened_at=opened)
+    # The signed cookie is fresh; the row's age alone decides.
+    assert ("301" in client.get(reverse("residents:my")).content.decode()) is open_
+
+
 def test_an_ended_session_gets_no_cached_page(client, households):
     household_client(client, households.a)
     assert "301" in client.get(reverse("residents:my")).content.decode()
