@@ -456,10 +456,11 @@ def household_page(request, *, household_id, community_id, render):
         return render(None)
     if content is None:
         response = render(CSRF_MARK)
-        if not _storable(response):
+        if response.streaming:
             return response
         content = response.content
-        _store(key, content, timeout)
+        if _storable(response):
+            _store(key, content, timeout)
     else:
         response = HttpResponse(content)
     response.content = content.replace(CSRF_MARK.encode(), get_token(request).encode())
