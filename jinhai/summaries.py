@@ -32,7 +32,6 @@ from self_governance.fund.models import FundAllocation
 
 from .caching import subdistrict_versions
 from .figures import (
-    CITY_ROWS,
     FIGURE_FIELDS,
     Facts,
     Years,
@@ -42,6 +41,7 @@ from .figures import (
     facts_for,
 )
 from .models import FigureSummary
+from .paging import CITY_ROWS
 from .scoping import Scope
 
 logger = logging.getLogger("jinhai.summaries")
