@@ -24,8 +24,8 @@ One run:
    the per-round ratios of adjacent runs), the median p99 and its ratio, against the aims
    (throughput >= 0.5x the trivial view's, p99 <= 3x);
 5. does it all once more (one round by default) with the page caches off (PUBLIC_CACHE_TIMEOUT=0
-   and HOUSEHOLD_CACHE_TIMEOUT=0: 我的 and 参与议事 have their own per-household cache), which
-   shows what the caches buy.
+   and HOUSEHOLD_CACHE_TIMEOUT=0: 我的 and 参与议事 have their own per-household cache, and
+   HOUSEHOLD_SESSION_CACHE_SECONDS=0, the remembered session), which shows what the caches buy.
 
 On a shared two-core machine single runs vary a lot, hence the alternation and the medians; wrk
 itself runs on the same cores as the server. The pacing is per connection (a fixed pause after
@@ -188,6 +188,7 @@ class Server:
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "PUBLIC_CACHE_TIMEOUT": "300" if cached else "0",
             "HOUSEHOLD_CACHE_TIMEOUT": "300" if cached else "0",
+            "HOUSEHOLD_SESSION_CACHE_SECONDS": "60" if cached else "0",
         }
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(

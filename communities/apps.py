@@ -8,7 +8,7 @@ class CommunitiesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import roles
+        from . import codes, roles  # noqa: F401  (codes: a deleted session leaves the cache)
 
         # After every migrate, so that a model added by any app gets its permissions into the
         # staff groups without anyone remembering to do it.

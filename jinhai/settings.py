@@ -181,6 +181,14 @@ PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=0 if DEBUG else 3
 # The same for a household's own pages (我的, jinhai.caching.household_page), cached for that
 # household alone; 0 turns it off.
 HOUSEHOLD_CACHE_TIMEOUT = env.int("HOUSEHOLD_CACHE_TIMEOUT", default=0 if DEBUG else 300)
+# How long an open household session is remembered in the cache (communities.codes), so that a
+# page from the household page cache reads no database; ending a session forgets it at once in a
+# shared cache. 0 asks the database on every request (and is the default with the in-process
+# cache, which other workers would not see).
+HOUSEHOLD_SESSION_CACHE_SECONDS = env.int(
+    "HOUSEHOLD_SESSION_CACHE_SECONDS",
+    default=0 if "locmem" in CACHES["default"]["BACKEND"].lower() else 60,
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

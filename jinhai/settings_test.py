@@ -29,3 +29,4 @@ MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/jinhai-test-media"))  
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PUBLIC_CACHE_TIMEOUT = 300
 HOUSEHOLD_CACHE_TIMEOUT = 300
+HOUSEHOLD_SESSION_CACHE_SECONDS = 60

@@ -1,8 +1,9 @@
 """The household session: a signed, HttpOnly cookie holding a random key whose hash is a
-`HouseholdSession` row. Every resident view asks `household_session(request)` (one query) and
-404s without it, so that a household reaches its own household only; `household_of(request)`
-then fetches that household (one more), which a page served from the household page cache
-does not need."""
+`HouseholdSession` row. Every resident view asks `household_session(request)` (one query, or
+none while the shared cache remembers the session: `communities.codes.session_of`) and 404s
+without it, so that a household reaches its own household only; `household_of(request)` then
+fetches that household (one more), which a page served from the household page cache does not
+need."""
 
 import datetime
 

@@ -157,17 +157,17 @@ def test_my_page_queries_are_flat(client, households, world, django_assert_num_q
             )
             Pet.objects.create(household=households.a, name=f"小{n}", kind="cat")
 
-    # Seen before and nothing changed: the session, then the household page cache.
-    with django_assert_num_queries(1):
+    # Seen before and nothing changed: the session and the page, both from the cache.
+    with django_assert_num_queries(0):
         client.get(reverse("residents:my"))
     grow()
-    # The writes renewed the community's version: the session, the household, the accounts
-    # with their ranks, their entries, the rewards, and the pets.
-    with django_assert_num_queries(6):
+    # The writes renewed the community's version: the household, the accounts with their
+    # ranks, their entries, the rewards, and the pets.
+    with django_assert_num_queries(5):
         page = client.get(reverse("residents:my"))
     assert page.content.decode().count("G09 楼道清扫") == 10
     assert page.content.decode().count("<strong>小9</strong>") == 1
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         assert _without_csrf(client.get(reverse("residents:my"))) == _without_csrf(page)
 
 
@@ -212,20 +212,23 @@ def test_take_part_queries_are_flat(client, households, world, django_assert_num
                     signups=signups, event=event, household=households.a, people=2
                 )
 
-    grow(1)
-    # The session, the household, its proposals, the projects it may support or comment on, its
-    # opinions, the meetings and the activities.
+    # The first request reads the session from the database (one query) and remembers it.
     with django_assert_num_queries(7):
         client.get(reverse("residents:take_part"))
+    grow(1)
+    # The household, its proposals, the projects it may support or comment on, its opinions, the
+    # meetings and the activities.
+    with django_assert_num_queries(6):
+        client.get(reverse("residents:take_part"))
     grow(10)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         page = client.get(reverse("residents:take_part"))
     text = page.content.decode()
     assert text.count("撤回附议") == 11
     assert text.count("提交意见") == 11
     assert text.count("本户已报名 2 人") == 22 + 1  # and the world's 说事会 ahead
-    # Read again with nothing changed: the session, then the household page cache.
-    with django_assert_num_queries(1):
+    # Read again with nothing changed: the session and the page, both from the cache.
+    with django_assert_num_queries(0):
         assert _without_csrf(client.get(reverse("residents:take_part"))) == _without_csrf(page)
 
 
@@ -366,3 +369,61 @@ def test_a_write_that_sends_no_signal_shows_after_data_changed(client, household
     assert "<strong>改名</strong>" in client.get(reverse("residents:my")).content.decode()
     response = client.get(reverse("residents:my"))
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+# The remembered session (communities.codes, HOUSEHOLD_SESSION_CACHE_SECONDS).
+
+
+def _stolen(client):
+    """A second phone with the same cookie, as a copied cookie would give it."""
+    from django.test import Client
+
+    other = Client()
+    other.cookies = client.cookies.__class__(client.cookies)
+    return other
+
+
+def test_a_logout_ends_a_remembered_session_everywhere_at_once(client, households):
+    household_client(client, households.a)
+    copy = _stolen(client)
+    for phone in (client, copy):  # both remembered now, each page cached
+        assert "301" in phone.get(reverse("residents:my")).content.decode()
+    client.post(reverse("residents:logout"))
+    text = copy.get(reverse("residents:my")).content.decode()
+    assert "301" not in text and "户码" in text
+
+
+def test_a_renewed_code_or_a_deleted_session_is_forgotten(client, households):
+    household_client(client, households.a)
+    copy = _stolen(client)
+    assert "301" in copy.get(reverse("residents:my")).content.decode()
+    codes.codes_issue(households=Household.objects.filter(pk=households.a.pk))
+    assert "301" not in copy.get(reverse("residents:my")).content.decode()
+
+    household_client(client, households.a)
+    assert "301" in client.get(reverse("residents:my")).content.decode()
+    HouseholdSession.objects.filter(household=households.a, ended_at__isnull=True).delete()
+    assert "301" not in client.get(reverse("residents:my")).content.decode()
+
+
+def test_a_session_is_remembered_no_longer_than_its_90_days(households, monkeypatch):
+    key = codes.session_open(household=households.a)
+    HouseholdSession.objects.filter(household=households.a).update(
+        opened_at=timezone.now() - session.MAX_AGE + datetime.timedelta(seconds=30)
+    )
+    assert codes.session_of(key, max_age=session.MAX_AGE) is not None
+    cache_key = codes.SESSION_CACHE_KEY.format(codes._hash("session:" + key))
+    assert codes._remembered(cache_key) is not None
+    later = codes.time.time() + 31
+    monkeypatch.setattr(codes.time, "time", lambda: later)
+    assert codes._remembered(cache_key) is None
+
+
+@override_settings(HOUSEHOLD_SESSION_CACHE_SECONDS=0)
+def test_without_the_session_cache_every_request_asks_the_database(
+    client, households, django_assert_num_queries
+):
+    household_client(client, households.a)
+    client.get(reverse("residents:my"))
+    with django_assert_num_queries(1):
+        assert "301" in client.get(reverse("residents:my")).content.decode()
