@@ -34,6 +34,8 @@ MOVED = [
 
 urlpatterns = MOVED + [
     path("", views.HomeView.as_view(), name="home"),
+    path("districts/", views.DistrictsView.as_view(), name="districts"),
+    path("districts/<int:pk>/", views.DistrictView.as_view(), name="district"),
     path("subdistricts/<int:pk>/", views.SubdistrictView.as_view(), name="subdistrict"),
     path("healthz/", views.healthz, name="healthz"),
     path("search/", views.SearchView.as_view(), name="search"),

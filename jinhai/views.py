@@ -2,7 +2,8 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from .charts import workbook
 from .figures import Years, charts_from, dashboard_scope, portal_charts
 from .jobs import services as jobs
 from .jobs.models import JobKind
+from .paging import CITY_ROWS
 
 
 def subdistrict_page(subdistrict_id):
@@ -38,22 +40,29 @@ def subdistrict_page(subdistrict_id):
     }
 
 
+def _subdistricts_by_name():
+    return Subdistrict.objects.annotate(n_communities=Count("communities")).order_by(
+        "city", "district", "name", "pk"
+    )
+
+
 @cache_public
 class HomeView(TemplateView):
-    """The city's subdistricts by district, or, where there is only one, that subdistrict's page:
-    a street office's portal opens on its own figures."""
+    """The city's subdistricts by district; past CITY_ROWS of them, a city's, its districts, each
+    a page of its subdistricts; where there is only one, that subdistrict's page: a street
+    office's portal opens on its own figures."""
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        subdistricts = list(
-            Subdistrict.objects.annotate(n_communities=Count("communities")).order_by(
-                "city", "district", "name"
-            )
-        )
+        # Read one past the bound: enough to know which page this is, whatever the city's size.
+        subdistricts = list(_subdistricts_by_name()[: CITY_ROWS + 1])
         if len(subdistricts) == 1:
             context.update(subdistrict_page(subdistricts[0].pk))
+            return context
+        if len(subdistricts) > CITY_ROWS:
+            context["district_rows"] = district_rows()
             return context
         context["subdistricts"] = subdistricts
         context["districts"] = [
@@ -61,6 +70,64 @@ class HomeView(TemplateView):
             for district, members in groupby(subdistricts, key=lambda s: (s.city, s.district))
         ]
         return context
+
+
+def district_rows():
+    """The city's districts (区) with their subdistricts and communities counted (one query). A
+    district is the text its subdistricts name (`Subdistrict.city`, `.district`); its page is
+    named by its first subdistrict's id, so no text typed by staff goes into a URL."""
+    return list(
+        Subdistrict.objects.values("city", "district")
+        .annotate(
+            first=Min("pk"),
+            n_subdistricts=Count("pk", distinct=True),
+            n_communities=Count("communities"),
+        )
+        .order_by("city", "district")
+    )
+
+
+@cache_public
+class DistrictsView(TemplateView):
+    """`/districts/`: the city's districts."""
+
+    template_name = "districts.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            district_rows=district_rows(), crumbs=[("各区", None)], **kwargs
+        )
+
+
+@cache_public(params=("page",))
+class DistrictView(TemplateView):
+    """`/districts/<pk>/`: the district of subdistrict <pk>, its subdistricts thirty a page (a
+    page number out of range shows the nearest page)."""
+
+    template_name = "district.html"
+
+    def get_context_data(self, **kwargs):
+        same = Subdistrict.objects.filter(pk=kwargs["pk"])
+        subdistricts = _subdistricts_by_name().filter(
+            city=Subquery(same.values("city")), district=Subquery(same.values("district"))
+        )
+        page = Paginator(subdistricts, 30).get_page(self.request.GET.get("page"))
+        if not page.object_list:
+            raise Http404("没有这个区。")
+        name = district_name(page.object_list[0])
+        return super().get_context_data(
+            name=name,
+            subdistricts=page.object_list,
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            crumbs=[("各区", reverse("districts")), (name, None)],
+            **kwargs,
+        )
+
+
+def district_name(subdistrict) -> str:
+    return f"{subdistrict.city}{subdistrict.district or '其他'}"
 
 
 @cache_public(shows=subdistrict_shown("pk"))
@@ -73,7 +140,13 @@ class SubdistrictView(TemplateView):
         page = subdistrict_page(kwargs["pk"])
         if page is None:
             raise Http404("没有这个街道。")
-        return super().get_context_data(**page, crumbs=[(page["subdistrict"].name, None)], **kwargs)
+        subdistrict = page["subdistrict"]
+        # Any subdistrict of a district names its page: this one's is one query fewer.
+        crumbs = [
+            (district_name(subdistrict), reverse("district", args=[subdistrict.pk])),
+            (subdistrict.name, None),
+        ]
+        return super().get_context_data(**page, crumbs=crumbs, **kwargs)
 
 
 def locked_out(request, response=None, credentials=None):

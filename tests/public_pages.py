@@ -16,6 +16,8 @@ from django.urls import reverse
 PAGES = {
     "home": (),
     "subdistrict": ("subdistrict",),
+    "districts": (),
+    "district": ("subdistrict",),
     "communities:list": (),
     "communities:detail": ("a.community",),
     "volunteers:community": ("a.community",),

@@ -380,3 +380,58 @@ def test_the_directory_past_thirty_communities_picks_a_subdistrict_first(
     serve(400, start=40)
     after = fetch(client, django_assert_num_queries, 7, url)
     assert abs(len(after.content) - len(before.content)) < SLACK
+
+
+# The city's districts (jinhai.views.HomeView, DistrictView).
+
+
+def test_home_past_thirty_subdistricts_lists_districts(world, client, django_assert_num_queries):
+    for i in range(40):
+        SubdistrictFactory(name=f"城{i:02d}街道", district="第一区" if i < 35 else "第二区")
+    before = fetch(client, django_assert_num_queries, 2, reverse("home"))
+    rows = before.context["district_rows"]
+    assert [(r["district"], r["n_subdistricts"]) for r in rows] == [
+        ("奉贤区", 2),
+        ("第一区", 35),
+        ("第二区", 5),
+    ]
+    assert "城00街道" not in before.content.decode()
+    for i in range(40, 400):
+        SubdistrictFactory(name=f"城{i:03d}街道", district="第一区")
+    cache.clear()
+    after = fetch(client, django_assert_num_queries, 2, reverse("home"))
+    assert abs(len(after.content) - len(before.content)) < SLACK
+
+    # Each district links to its page of subdistricts, thirty a page.
+    first = next(r for r in rows if r["district"] == "第一区")["first"]
+    url = reverse("district", args=[first])
+    assert f'href="{url}"' in after.content.decode()
+    page = fetch(client, django_assert_num_queries, 2, url)
+    assert page.context["paginator"].count == 395
+    assert len(page.context["subdistricts"]) == 30
+    assert {s.district for s in page.context["subdistricts"]} == {"第一区"}
+    last = fetch(client, django_assert_num_queries, 2, url, {"page": "99"})
+    assert last.context["page_obj"].number == 14
+    assert 'rel="prev"' in last.content.decode()
+    assert abs(len(last.content) - len(page.content)) < SLACK * 30
+
+
+def test_a_subdistricts_crumbs_go_through_its_district(world, client):
+    page = client.get(reverse("subdistrict", args=[world.subdistrict.pk])).content.decode()
+    assert f'href="{reverse("district", args=[world.subdistrict.pk])}"' in page
+    assert "上海市奉贤区" in page
+
+
+def test_an_unknown_district_is_a_404(world, client):
+    assert client.get(reverse("district", args=[999999])).status_code == 404
+
+
+def test_the_districts_page_lists_every_district(world, client, django_assert_num_queries):
+    SubdistrictFactory(name="无区街道", district="")
+    with django_assert_num_queries(1):
+        page = client.get(reverse("districts"))
+    text = page.content.decode()
+    assert "上海市奉贤区" in text and "上海市其他" in text
+    other = next(r for r in page.context["district_rows"] if r["district"] == "")
+    one = client.get(reverse("district", args=[other["first"]]))
+    assert [s.name for s in one.context["subdistricts"]] == ["无区街道"]

@@ -61,6 +61,8 @@ MAX_QUERIES = 8
 QUERIES = {
     "home": 1,  # subdistricts with their communities counted
     "subdistrict": 2,  # the subdistrict with its figures, its communities with theirs
+    "districts": 1,  # the districts with their subdistricts and communities counted
+    "district": 2,  # the count, the page of its subdistricts with their communities counted
     "communities:list": 2,  # the count, the page (30 a page)
     "communities:detail": 6,  # community, election, members, roles, compounds, street zones
     # community, leaders, building groups, zones, trainings, service, activities ahead
