@@ -18,6 +18,7 @@ from self_governance.campaign.models import Enrollment, Inspection, InspectionSc
 from self_governance.fund.models import Expenditure, FundAllocation, FundProject
 
 from .factories import (
+    CampaignFactory,
     CampaignStandardFactory,
     CommunityFactory,
     FundAllocationFactory,
@@ -435,3 +436,18 @@ def test_the_districts_page_lists_every_district(world, client, django_assert_nu
     other = next(r for r in page.context["district_rows"] if r["district"] == "")
     one = client.get(reverse("district", args=[other["first"]]))
     assert [s.name for s in one.context["subdistricts"]] == ["无区街道"]
+
+
+def test_the_campaign_list_is_thirty_a_page(world, client, django_assert_num_queries):
+    CampaignFactory.create_batch(5, subdistrict=world.subdistrict, year=2025)
+    before = fetch(client, django_assert_num_queries, 2, reverse("campaign:list"))
+    CampaignFactory.create_batch(300, subdistrict=world.other_subdistrict, year=2026)
+    first = fetch(client, django_assert_num_queries, 2, reverse("campaign:list"))
+    assert len(first.context["campaigns"]) == 30
+    assert {c.year for c in first.context["campaigns"]} == {2026}
+    last = fetch(client, django_assert_num_queries, 2, reverse("campaign:list"), {"page": "x9"})
+    assert last.context["page_obj"].number == 1
+    last = fetch(client, django_assert_num_queries, 2, reverse("campaign:list"), {"page": "999"})
+    assert last.context["page_obj"].number == last.context["paginator"].num_pages
+    assert 2025 in {c.year for c in last.context["campaigns"]}
+    assert len(first.content) < len(before.content) + 30 * SLACK

@@ -78,7 +78,7 @@ QUERIES = {
     # project (+community, compound, spending, opinions counted), meetings, moves, payments,
     # published opinions
     "fund:project": 5,
-    "campaign:list": 1,  # campaigns with their enrolments counted
+    "campaign:list": 2,  # the count, the page of campaigns with their enrolments counted
     # campaign, standards, communities with their counts, a page of one community's enrolments,
     # their scores, their fixes, contests
     "campaign:detail": 7,

@@ -155,7 +155,7 @@ def campaigns():
     return (
         Campaign.objects.select_related("community")
         .annotate(n_enrolled=subquery_count(Enrollment.objects.filter(campaign=OuterRef("pk"))))
-        .order_by("-year", "name")
+        .order_by("-year", "name", "pk")
     )
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from jinhai.caching import cache_public, row_shown
+from jinhai.paging import NearestPageMixin
 
 from . import selectors
 from .models import Campaign, Contest
@@ -14,9 +15,10 @@ def _campaigns():
     return ("“和美楼组”创建", reverse("campaign:list"))
 
 
-@cache_public
-class CampaignListView(ListView):
-    """Every campaign, newest first, with how many building groups take part."""
+@cache_public(params=("page",))
+class CampaignListView(NearestPageMixin, ListView):
+    """Every campaign, newest first, thirty a page (a city's subdistricts each run their own),
+    with how many building groups take part."""
 
     template_name = "self_governance/campaign/list.html"
     context_object_name = "campaigns"
