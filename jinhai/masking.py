@@ -17,6 +17,14 @@ _MOBILE = re.compile(
 _ID = re.compile(rf"(?<![\dA-Za-z])([1-9](?:{_SEP}\d){{16}}{_SEP}[\dXx])(?![\dA-Za-z])")
 _ID_SHAPE = re.compile(r"\d{6}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]")
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"), "-")
+# Every character that `fold` turns into an ASCII digit: the decimal digits of any script (\d, a
+# superset: full-width, mathematical, segmented) and the superscript, subscript and circled ones.
+# Text without one holds no number to mask, and most public text (names, titles) has none: it is
+# returned as it is without folding it character by character. tests/test_masking.py checks
+# this against every code point.
+_MAY_HOLD_NUMBER = re.compile(
+    "[\\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u2468\u24ea]"
+)
 
 
 def _fold_char(char):
@@ -41,7 +49,9 @@ def _is_id(match):
 def personal_numbers(text) -> list[tuple[int, int, str]]:
     """(start, end, masked) for every mobile or resident ID number written in `text`, in any of
     the forms people type them in."""
-    folded = fold(text or "")
+    if not text or not _MAY_HOLD_NUMBER.search(str(text)):
+        return []
+    folded = fold(text)
     # IDs first: an ID's birth date after its area code (…0 1980…) reads like 0 + a mobile.
     found = [
         (m.start(), m.end(), mask_id_number(_compact(m[1])))
@@ -60,6 +70,8 @@ def mask_text(value) -> str:
     """Free text with every mobile (139****5678) and ID number (3****************4) in it masked,
     however it was written; everything else as it was."""
     text = "" if value is None else str(value)
+    if not _MAY_HOLD_NUMBER.search(text):
+        return text
     parts, end = [], 0
     for start, stop, masked in personal_numbers(text):
         parts += [text[end:start], masked]

@@ -564,7 +564,7 @@ def test_public_lists_of_names_are_in_pinyin_order(world, client):
 
     assert [c.name for c in context("communities:detail", key="compounds")] == expected
     blocks = context("volunteers:community", key="compounds")
-    assert [b["compound"].name for b in blocks] == expected
+    assert [b["compound"]["name"] for b in blocks] == expected
     projects = [p.title for p in context("fund:community", key="projects")]
     assert projects[:3] == ["阿拉苑车棚", "白玉苑绿化", "张江苑电梯加装"]  # 征集, before 实施
     organizations = [(o.kind, o.name) for o in context("orgs:community", key="organizations")]

@@ -3,6 +3,9 @@
 import re
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -52,3 +55,31 @@ def mark_terms(text, terms):
         end = match.end()
     parts.append(escape(text[end:]))
     return mark_safe("".join(parts))  # every piece of the text was escaped above
+
+
+# What base.html links to on every page: the menu, the search form and the footer.
+SITE_PAGES = {
+    "home": "home",
+    "communities": "communities:list",
+    "orgs": "orgs:list",
+    "stations": "orgs:stations",
+    "figures": "figures",
+    "my": "residents:my",
+    "search": "search",
+    "admin": "admin:index",
+}
+# (URLconf, script prefix, language) -> {key: address}: see site_urls.
+_site_urls: dict[tuple, dict[str, str]] = {}
+
+
+@register.simple_tag
+def site_urls():
+    """The addresses of SITE_PAGES, as `{% url %}` gives them, worked out once per process:
+    `{% site_urls as site %}…{{ site.home }}`. Eight `{% url %}` on every page were most of the
+    time base.html took to render. Keyed by what reverse() depends on, so a test that swaps the
+    URLconf or a script prefix still gets its own."""
+    key = (get_urlconf(), settings.ROOT_URLCONF, get_script_prefix(), translation.get_language())
+    urls = _site_urls.get(key)
+    if urls is None:
+        urls = _site_urls[key] = {key: reverse(name) for key, name in SITE_PAGES.items()}
+    return urls
