@@ -1,3 +1,4 @@
+from functools import cache
 from itertools import groupby
 
 from django.conf import settings
@@ -25,13 +26,17 @@ from .jobs.models import JobKind
 from .paging import CITY_ROWS
 
 
+@cache
+def _subdistricts_with_figures():
+    """Subdistricts with the figures their page shows: built once per process and copied by
+    each request's filter(), never evaluated itself. Resolving its twelve subqueries took longer
+    than PostgreSQL took to run them. So nothing in it may depend on the request or the date."""
+    return with_org_figures(with_leader_figures(Subdistrict.objects.with_figures()))
+
+
 def subdistrict_page(subdistrict_id):
     """A subdistrict's figures and its communities (two queries), or None if there is none."""
-    subdistrict = (
-        with_org_figures(with_leader_figures(Subdistrict.objects.with_figures()))
-        .filter(pk=subdistrict_id)
-        .first()
-    )
+    subdistrict = _subdistricts_with_figures().filter(pk=subdistrict_id).first()
     if subdistrict is None:
         return None
     return {

@@ -6,7 +6,7 @@ from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from jinhai import masking
@@ -83,3 +83,24 @@ def site_urls():
     if urls is None:
         urls = _site_urls[key] = {key: reverse(name) for key, name in SITE_PAGES.items()}
     return urls
+
+
+@register.simple_tag
+def figure(label, value, unit=""):
+    """One figure of a `<dl class="figures">`: `{% figure "小区" n_compounds "个" %}`. A tag
+    rather than an `{% include %}`: a subdistrict's page shows twelve, and each include cost
+    more than the rest of the page's markup. The label is masked like any public text."""
+    number = value if value else 0
+    if unit:
+        return format_html(
+            '<div class="figure"><dt>{}</dt><dd><span class="figure-number">{}</span>'
+            '<span class="figure-unit">{}</span></dd></div>',
+            masking.mask_text(label),
+            number,
+            unit,
+        )
+    return format_html(
+        '<div class="figure"><dt>{}</dt><dd><span class="figure-number">{}</span></dd></div>',
+        masking.mask_text(label),
+        number,
+    )
