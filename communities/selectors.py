@@ -1,6 +1,14 @@
 """Read side of the map of places: what a community's public page shows."""
 
+from jinhai.db import built_once
+
+from .models import Compound
 from .sections import community_links
+
+
+@built_once
+def _compounds_with_counts():
+    return Compound.objects.with_counts().order_by("sort_key", "name", "pk")
 
 
 def community_page(community):
@@ -14,7 +22,7 @@ def community_page(community):
     return {
         "election": election,
         "members": members,
-        "compounds": list(community.compounds.with_counts().order_by("sort_key", "name", "pk")),
+        "compounds": list(_compounds_with_counts().filter(community=community)),
         "street_zones": list(community.street_zones.all()),
         "links": community_links(community),
     }

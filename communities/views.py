@@ -2,10 +2,20 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from jinhai.caching import cache_public, community_shown
+from jinhai.db import built_once
 from jinhai.paging import NearestPageMixin
 
 from . import selectors
 from .models import Community
+
+
+@built_once
+def _listed():
+    return (
+        Community.objects.select_related("subdistrict")
+        .with_counts()
+        .order_by("sort_order", "sort_key", "name", "pk")
+    )
 
 
 @cache_public(params=("page",))
@@ -16,11 +26,7 @@ class CommunityListView(NearestPageMixin, ListView):
     extra_context = {"crumbs": [("社区", None)]}
 
     def get_queryset(self):
-        return (
-            Community.objects.select_related("subdistrict")
-            .with_counts()
-            .order_by("sort_order", "sort_key", "name", "pk")
-        )
+        return _listed()
 
 
 @cache_public(shows=community_shown("pk"))

@@ -19,12 +19,19 @@ _ID_SHAPE = re.compile(r"\d{6}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"), "-")
 # Every character that `fold` turns into an ASCII digit: the decimal digits of any script (\d, a
 # superset: full-width, mathematical, segmented) and the superscript, subscript and circled ones.
-# Text without one holds no number to mask, and most public text (names, titles) has none: it is
-# returned as it is without folding it character by character. tests/test_masking.py checks
-# this against every code point.
+# A mobile has 11 digits and an ID 17 or 18: text with fewer such characters holds no number to
+# mask, and most public text (names, 3号楼, titles, dates) has fewer. It is returned as it is,
+# without folding it character by character. tests/test_masking.py checks the class against
+# every code point.
 _MAY_HOLD_NUMBER = re.compile(
     "[\\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u2468\u24ea]"
 )
+
+_FEWEST_DIGITS = 11  # a mobile's; an ID has more
+
+
+def _may_hold_number(text) -> bool:
+    return bool(text) and len(_MAY_HOLD_NUMBER.findall(str(text))) >= _FEWEST_DIGITS
 
 
 def _fold_char(char):
@@ -49,7 +56,7 @@ def _is_id(match):
 def personal_numbers(text) -> list[tuple[int, int, str]]:
     """(start, end, masked) for every mobile or resident ID number written in `text`, in any of
     the forms people type them in."""
-    if not text or not _MAY_HOLD_NUMBER.search(str(text)):
+    if not _may_hold_number(text):
         return []
     folded = fold(text)
     # IDs first: an ID's birth date after its area code (…0 1980…) reads like 0 + a mobile.
@@ -70,7 +77,7 @@ def mask_text(value) -> str:
     """Free text with every mobile (139****5678) and ID number (3****************4) in it masked,
     however it was written; everything else as it was."""
     text = "" if value is None else str(value)
-    if not _MAY_HOLD_NUMBER.search(text):
+    if not _may_hold_number(text):
         return text
     parts, end = [], 0
     for start, stop, masked in personal_numbers(text):

@@ -1,4 +1,3 @@
-from functools import cache
 from itertools import groupby
 
 from django.conf import settings
@@ -20,17 +19,16 @@ from volunteers.selectors import with_leader_figures
 from . import search, summaries, todo
 from .caching import SITE, Place, cache_public, subdistrict_shown
 from .charts import workbook
+from .db import built_once
 from .figures import Years, charts_from, dashboard_scope, portal_charts
 from .jobs import services as jobs
 from .jobs.models import JobKind
 from .paging import CITY_ROWS
 
 
-@cache
+@built_once
 def _subdistricts_with_figures():
-    """Subdistricts with the figures their page shows: built once per process and copied by
-    each request's filter(), never evaluated itself. Resolving its twelve subqueries took longer
-    than PostgreSQL took to run them. So nothing in it may depend on the request or the date."""
+    """Subdistricts with the figures their page shows (twelve subqueries)."""
     return with_org_figures(with_leader_figures(Subdistrict.objects.with_figures()))
 
 

@@ -51,4 +51,7 @@ def test_text_with_no_digit_is_returned_as_it_is():
     from jinhai.masking import mask_text
 
     assert mask_text("金水苑 · 楼组长") == "金水苑 · 楼组长"
+    assert mask_text("金水苑12号楼 2022年7月15日") == "金水苑12号楼 2022年7月15日"
     assert mask_text("电话 ①③⑨ １２３４ 5678") == "电话 139****5678"
+    assert mask_text("13912345678") == "139****5678"
+    assert mask_text("1391234567") == "1391234567"  # ten digits: not a mobile

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from communities import signups
 from communities.models import BuildingGroup, Community, Compound, StreetZone
-from jinhai.db import subquery_count, subquery_sum
+from jinhai.db import built_once, subquery_count, subquery_sum
 from jinhai.sorting import natural_key, pinyin_key
 
 from .models import (
@@ -136,6 +136,16 @@ def with_leader_figures(subdistricts):
     )
 
 
+@built_once
+def _trainings():
+    return Training.objects.with_attendance().order_by("-date")
+
+
+@built_once
+def _activities():
+    return Activity.objects.with_totals().order_by("-date")
+
+
 def community_leaders(community):
     """A community's public leader list: its compounds in pinyin order, each with its building
     groups in natural order (2号楼 < 10号楼) and their current leaders; its street leaders and the
@@ -191,15 +201,12 @@ def community_leaders(community):
         "street_leaders": street_leaders,
         "vacant_zones": [z for z in community.street_zones.all() if z.pk not in zones_led],
         "trainings": list(
-            Training.objects.filter(subdistrict=community.subdistrict_id)
-            .filter(Q(community=community) | Q(community__isnull=True))
-            .with_attendance()
-            .order_by("-date")[:10]
+            _trainings()
+            .filter(subdistrict=community.subdistrict_id)
+            .filter(Q(community=community) | Q(community__isnull=True))[:10]
         ),
         "activities": list(
-            Activity.objects.filter(community=community, date__lte=timezone.localdate())
-            .with_totals()
-            .order_by("-date")[:10]
+            _activities().filter(community=community, date__lte=timezone.localdate())[:10]
         ),
         "coming_activities": list(
             signups.upcoming(Activity.objects.filter(community=community), ActivitySignup)[:10]
