@@ -4,7 +4,6 @@ shows."""
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils import timezone
 from communities import signups
 from communities.models import Community, Subdistrict
 from jinhai.db import subquery_sum
+from jinhai.paging import ReadCountPaginator
 from jinhai.sorting import pinyin_key
 
 from .models import (
@@ -146,7 +146,7 @@ def overview(year, *, subdistrict_id=None, page=None):
     communities = community_fund_figures(
         Community.objects.filter(subdistrict=subdistrict), year
     ).order_by("sort_order", "sort_key", "name", "pk")
-    page_obj = Paginator(communities, OVERVIEW_PAGE).get_page(page)
+    page_obj = ReadCountPaginator(communities, OVERVIEW_PAGE).get_page(page)
     return {
         "subdistrict": subdistrict,
         "communities": page_obj.object_list,
