@@ -72,9 +72,9 @@ QUERIES = {
     # (one subdistrict's) years, the subdistrict's totals, the page of communities (no count
     # while they fit on it)
     "fund:overview": 3,
-    # years, community with figures, counts by status, projects (+meetings, moves, payments),
-    # the general meetings held and those ahead with their sign-ups (one query)
-    "fund:community": 8,
+    # years, community with figures, projects (+meetings, moves, payments; they count the
+    # statuses), the general meetings held and those ahead with their sign-ups (one query)
+    "fund:community": 7,
     # project (+community, compound, spending, opinions counted), meetings, moves, payments,
     # published opinions
     "fund:project": 5,

@@ -2,6 +2,7 @@
 (approved counts projects from 立项 on: see `models.approved_sum`), and what a page of projects
 shows."""
 
+from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
@@ -36,6 +37,20 @@ HOUSEHOLD_PLACE = ("household__building_group__compound", "household__street_zon
 FIGURES = ("allocated", "approved", "spent", "remaining")
 # How a community's page lists its projects: along the path (征集 first), then the rejected ones.
 STATUS_ORDER = [*PROJECT_PATH, ProjectStatus.REJECTED]
+# What a project's card on its community's page shows, joined rows included (household_place
+# reads the household's building group and compound, or its street zone).
+PROJECT_CARD_COLUMNS = (
+    "title",
+    "status",
+    "category",
+    "description",
+    "amount_requested",
+    "amount_approved",
+    "compound__name",
+    "household__building_group__name",
+    "household__building_group__compound__name",
+    "household__street_zone__name",
+)
 # Communities a page of the fund overview shows (as jinhai.paging does for the lists).
 OVERVIEW_PAGE = 30
 
@@ -45,7 +60,10 @@ def community_fund_figures(communities, year):
     query, however many communities and projects."""
     allocated = Coalesce(
         Subquery(
-            FundAllocation.objects.filter(community=OuterRef("pk"), year=year).values("amount")[:1],
+            # Unordered: the allocation's default order would join every community's row again.
+            FundAllocation.objects.filter(community=OuterRef("pk"), year=year)
+            .order_by()
+            .values("amount")[:1],
             output_field=AMOUNT,
         ),
         Value(Decimal(0)),
@@ -182,16 +200,23 @@ def community_year(community, year, status=None):
     that take sign-ups (报名)."""
     today = timezone.localdate()
     projects = FundProject.objects.reviewed().filter(community=community, year=year)
-    counts = dict(
-        projects.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
     if status is not None:
+        counts = dict(
+            projects.order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
         projects = projects.filter(status=status)
     projects = list(
         with_history(projects.select_related("compound", *HOUSEHOLD_PLACE))
+        .only(*PROJECT_CARD_COLUMNS)
         .with_supports()
         .order_by("title")
     )
+    if status is None:
+        # Every project of the year is listed: they count themselves.
+        counts = Counter(project.status for project in projects)
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     projects.sort(key=lambda p: (order[p.status], pinyin_key(p.title)))
     for project in projects:
