@@ -335,6 +335,14 @@ def organization_page(organization):
     }
 
 
+def card_fields():
+    """An organization card's service fields, as the list `field_list` (orgs/includes/
+    org_cards.html): a list, not a related manager built again for every card."""
+    return Prefetch(
+        "service_fields", queryset=ServiceField.objects.only("name"), to_attr="field_list"
+    )
+
+
 def news(limit=30):
     latest = list(activities()[:limit])
     latest_reports = list(reports()[:limit])
@@ -351,7 +359,7 @@ def community_organizations(community):
         "organizations": list(
             SocialOrganization.objects.active()
             .filter(communities=community)
-            .prefetch_related("service_fields")
+            .prefetch_related(card_fields())
             .order_by("kind", "sort_key", "name", "pk")
         ),
         "stations": list(stations().filter(community=community)),

@@ -85,9 +85,7 @@ class OrganizationListView(NearestPageMixin, ListView):
         # shows the name, the type and the fields' names.
         return (
             organizations.only("name", "kind")
-            .prefetch_related(
-                Prefetch("service_fields", queryset=ServiceField.objects.only("name"))
-            )
+            .prefetch_related(selectors.card_fields())
             .order_by("kind", "sort_key", "name", "pk")
         )
 
