@@ -16,6 +16,8 @@ _MOBILE = re.compile(
 # birth date in it, so that other long numbers pass.
 _ID = re.compile(rf"(?<![\dA-Za-z])([1-9](?:{_SEP}\d){{16}}{_SEP}[\dXx])(?![\dA-Za-z])")
 _ID_SHAPE = re.compile(r"\d{6}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]")
+# The fewest digits a number `personal_numbers` finds has: a mobile's eleven.
+_FEWEST_DIGITS = 11
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"), "-")
 
 
@@ -60,6 +62,12 @@ def mask_text(value) -> str:
     """Free text with every mobile (139****5678) and ID number (3****************4) in it masked,
     however it was written; everything else as it was."""
     text = "" if value is None else str(value)
+    # Most text on a page (a name, an amount, a date) has too few digits to hold a mobile (11)
+    # or an ID (18): it is returned as it is without folding it character by character. Every
+    # character that `fold` makes a digit is one that str.isdigit counts (full-width, circled,
+    # superscript digits alike).
+    if len(text) < _FEWEST_DIGITS or sum(map(str.isdigit, text)) < _FEWEST_DIGITS:
+        return text
     parts, end = [], 0
     for start, stop, masked in personal_numbers(text):
         parts += [text[end:start], masked]
