@@ -181,7 +181,10 @@ def _stations_shown(request, kwargs):
 
 
 def _subdistricts():
-    return list(Subdistrict.objects.order_by("city", "district", "name", "pk"))
+    # The picker's options: a subdistrict's name and district are all it shows.
+    return list(
+        Subdistrict.objects.only("name", "district").order_by("city", "district", "name", "pk")
+    )
 
 
 def _chosen(subdistricts, asked):

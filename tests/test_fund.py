@@ -76,7 +76,8 @@ def csv_quoted(rows, encoding="utf-8"):
 
 
 def figures(community, year=2022):
-    row = selectors.community_fund_figures(Community.objects.filter(pk=community.pk), year).get()
+    rows = selectors.community_fund_figures(Community.objects.filter(pk=community.pk), year)
+    (row,) = selectors.with_remaining(rows)
     return row.allocated, row.approved, row.spent, row.remaining
 
 

@@ -5,7 +5,7 @@ shows."""
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -56,8 +56,8 @@ OVERVIEW_PAGE = 30
 
 
 def community_fund_figures(communities, year):
-    """Annotate Community rows with one year's allocated, approved, spent and remaining: one
-    query, however many communities and projects."""
+    """Annotate Community rows with one year's allocated, approved and spent: one query,
+    however many communities and projects (`with_remaining` adds what is left)."""
     allocated = Coalesce(
         Subquery(
             # Unordered: the allocation's default order would join every community's row again.
@@ -73,7 +73,17 @@ def community_fund_figures(communities, year):
         allocated=allocated,
         approved=approved_sum(OuterRef("pk"), year),
         spent=spent_sum(OuterRef("pk"), year),
-    ).annotate(remaining=F("allocated") - F("approved"))
+    )
+
+
+def with_remaining(rows):
+    """Each row of `community_fund_figures` or `subdistrict_fund_figures` with `remaining`
+    (allocated - approved), worked out here: in SQL the difference would repeat both
+    subqueries, which the database plans and runs again for every row."""
+    rows = list(rows)
+    for row in rows:
+        row.remaining = row.allocated - row.approved
+    return rows
 
 
 def fund_years():
@@ -134,7 +144,7 @@ def subdistrict_fund_figures(subdistricts, year):
             "amount",
             AMOUNT,
         ),
-    ).annotate(remaining=F("allocated") - F("approved"))
+    )
 
 
 def overview(year, *, subdistrict_id=None, page=None):
@@ -148,8 +158,9 @@ def overview(year, *, subdistrict_id=None, page=None):
         ).first()
         if subdistrict is None:
             return None
+        with_remaining([subdistrict])
     else:
-        subdistricts = list(
+        subdistricts = with_remaining(
             subdistrict_fund_figures(Subdistrict.objects.all(), year).order_by(
                 "city", "district", "name", "pk"
             )
@@ -165,6 +176,7 @@ def overview(year, *, subdistrict_id=None, page=None):
         Community.objects.filter(subdistrict=subdistrict), year
     ).order_by("sort_order", "sort_key", "name", "pk")
     page_obj = ReadCountPaginator(communities, OVERVIEW_PAGE).get_page(page)
+    page_obj.object_list = with_remaining(page_obj.object_list)
     return {
         "subdistrict": subdistrict,
         "communities": page_obj.object_list,
