@@ -6,7 +6,7 @@ admin pages and the public site.
 
 import datetime
 
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 
 from communities.models import Community, Subdistrict
 from jinhai.db import subquery_count
@@ -309,9 +309,39 @@ def directory_filters(filters):
     }
 
 
+def organization_chips(organization):
+    """An organization's service fields and the communities it serves, each in its own order
+    (a field's, a community's), as two lists of rows with a pk and a name: one query (UNION
+    ALL) where two prefetches take two."""
+
+    def text(value):
+        return Value(value, output_field=CharField())
+
+    columns = ("chip", "pk", "name", "sort_order", "chip_key")
+    fields = (
+        ServiceField.objects.filter(organizations=organization)
+        .order_by()
+        .annotate(chip=text("field"), chip_key=text(""))
+        .values_list(*columns)
+    )
+    communities = (
+        Community.objects.filter(social_organizations=organization)
+        .order_by()
+        .annotate(chip=text("community"), chip_key=F("sort_key"))
+        .values_list(*columns)
+    )
+    chips = {"field": [], "community": []}
+    model = {"field": ServiceField, "community": Community}
+    for kind, pk, name, _, _ in fields.union(communities, all=True).order_by(
+        "sort_order", "chip_key", "name", "pk"
+    ):
+        chips[kind].append(model[kind](pk=pk, name=name))
+    return {"service_fields": chips["field"], "served_communities": chips["community"]}
+
+
 def organization_page(organization):
-    """An organization's latest inspections, activities and reports (with their photos), and the
-    stations it hosts."""
+    """An organization's service fields and communities, latest inspections, activities and
+    reports (with their photos), and the stations it hosts."""
     latest = organization_activities(organization)
     # Each list reads only the columns the page shows: whole rows (an organization joined to
     # every report, a community to every station) cost more to convert than to fetch.
@@ -322,6 +352,7 @@ def organization_page(organization):
     )
     attach_photos(activities=latest, reports=latest_reports)
     return {
+        **organization_chips(organization),
         "inspections": list(
             organization.inspections.order_by("-year").only("organization", "year", "result")[:3]
         ),

@@ -5,7 +5,6 @@ host)."""
 from collections import Counter
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
@@ -20,7 +19,6 @@ from jinhai.paging import NearestPageMixin, ReadCountPaginator
 from . import selectors
 from .models import (
     OrganizationKind,
-    ServiceField,
     SocialOrganization,
     SocialWorkStation,
     StationLevel,
@@ -122,15 +120,8 @@ class OrganizationDetailView(DetailView):
     context_object_name = "organization"
 
     def get_queryset(self):
-        # The fields and communities are chips and links: their names are all the page reads.
-        return (
-            SocialOrganization.objects.active()
-            .select_related("subdistrict")
-            .prefetch_related(
-                Prefetch("service_fields", queryset=ServiceField.objects.only("name")),
-                Prefetch("communities", queryset=Community.objects.only("name")),
-            )
-        )
+        # Its fields and communities come in one query with the page (organization_chips).
+        return SocialOrganization.objects.active().select_related("subdistrict")
 
     def get_context_data(self, **kwargs):
         organization = self.object

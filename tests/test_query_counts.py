@@ -84,9 +84,10 @@ QUERIES = {
     "campaign:detail": 7,
     "campaign:contest": 4,  # contest, rounds, scores, entries
     "orgs:list": 5,  # kinds (the list's count), page, its fields, fields, communities
-    # organization (+fields, communities), inspections, activities with their organizations
-    # (one query, orgs.selectors.organization_activities), reports, photos of both, stations
-    "orgs:detail": 8,
+    # organization, its fields and communities (one query), inspections, activities with their
+    # organizations (one query, orgs.selectors.organization_activities), reports, photos of
+    # both, stations
+    "orgs:detail": 7,
     "orgs:news": 4,  # activities (+orgs), reports, photos of both
     "orgs:community": 7,  # community, organizations (+fields), stations, activities (+orgs, photos)
     "orgs:stations": 3,  # subdistricts (the picker), counts by level (the count), the page
