@@ -6,7 +6,7 @@ admin pages and the public site.
 
 import datetime
 
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 
 from communities.models import Community, Subdistrict
 from jinhai.db import subquery_count
@@ -150,6 +150,10 @@ def attach_photos(*, activities=(), reports=()):
         stories[(name, owner)].photo_list.append(photo)
 
 
+# The columns of an activity the public lists show (orgs/includes/activity_list.html).
+_ACTIVITY_COLUMNS = ("title", "date", "community", "place", "beneficiaries", "description")
+
+
 def organization_activities(organization, limit=10):
     """An organization's latest activities, each with its active organizations as
     `organization_list`, in one query: every such activity is linked to this organization, so
@@ -167,6 +171,12 @@ def organization_activities(organization, limit=10):
             socialorganization__status=OrganizationStatus.ACTIVE,
         )
         .select_related("publicwelfareactivity__community", "socialorganization")
+        # What activity_list.html shows: three joined rows a link, narrowed to it.
+        .only(
+            *(f"publicwelfareactivity__{name}" for name in _ACTIVITY_COLUMNS),
+            "publicwelfareactivity__community__name",
+            "socialorganization__name",
+        )
         .order_by(
             "-publicwelfareactivity__date",
             "publicwelfareactivity__title",
@@ -199,6 +209,18 @@ def reports():
 # map: a station's page in the list (`station_page`) is counted in it.
 STATION_ORDER = ("level", "sort_order", "sort_key", "name", "pk")
 STATIONS_PER_PAGE = 30
+# What a row of the station list shows (orgs/includes/station_rows.html), joined rows included.
+STATION_ROW_COLUMNS = (
+    "level",
+    "name",
+    "address",
+    "phone",
+    "opening_hours",
+    "services",
+    "community__name",
+    "hosting_organization__name",
+    "hosting_organization__status",
+)
 
 
 def stations():
@@ -243,9 +265,11 @@ def directory_filters(filters):
     chosen community's subdistrict counts as picked."""
     active = SocialOrganization.objects.active()
     fields = list(fields_with_counts(active))
-    communities = Community.objects.annotate(
-        n=subquery_count(active.filter(communities=OuterRef("pk")))
-    ).filter(n__gt=0)
+    communities = (
+        Community.objects.only("name")  # an option of the filter: its name and its count
+        .annotate(n=subquery_count(active.filter(communities=OuterRef("pk"))))
+        .filter(n__gt=0)
+    )
     within = filters.get("subdistrict")
     if not within and filters["community"]:
         within = (
@@ -285,18 +309,69 @@ def directory_filters(filters):
     }
 
 
+def organization_chips(organization):
+    """An organization's service fields and the communities it serves, each in its own order
+    (a field's, a community's), as two lists of rows with a pk and a name: one query (UNION
+    ALL) where two prefetches take two."""
+
+    def text(value):
+        return Value(value, output_field=CharField())
+
+    columns = ("chip", "pk", "name", "sort_order", "chip_key")
+    fields = (
+        ServiceField.objects.filter(organizations=organization)
+        .order_by()
+        .annotate(chip=text("field"), chip_key=text(""))
+        .values_list(*columns)
+    )
+    communities = (
+        Community.objects.filter(social_organizations=organization)
+        .order_by()
+        .annotate(chip=text("community"), chip_key=F("sort_key"))
+        .values_list(*columns)
+    )
+    chips = {"field": [], "community": []}
+    model = {"field": ServiceField, "community": Community}
+    for kind, pk, name, _, _ in fields.union(communities, all=True).order_by(
+        "sort_order", "chip_key", "name", "pk"
+    ):
+        chips[kind].append(model[kind](pk=pk, name=name))
+    return {"service_fields": chips["field"], "served_communities": chips["community"]}
+
+
 def organization_page(organization):
-    """An organization's latest inspections, activities and reports (with their photos), and the
-    stations it hosts."""
+    """An organization's service fields and communities, latest inspections, activities and
+    reports (with their photos), and the stations it hosts."""
     latest = organization_activities(organization)
-    latest_reports = list(reports().filter(organization=organization)[:10])
+    # Each list reads only the columns the page shows: whole rows (an organization joined to
+    # every report, a community to every station) cost more to convert than to fetch.
+    latest_reports = list(
+        reports()
+        .filter(organization=organization)
+        .only("title", "date", "text", "organization__name")[:10]
+    )
     attach_photos(activities=latest, reports=latest_reports)
     return {
-        "inspections": list(organization.inspections.order_by("-year")[:3]),
+        **organization_chips(organization),
+        "inspections": list(
+            organization.inspections.order_by("-year").only("organization", "year", "result")[:3]
+        ),
         "activities": latest,
         "reports": latest_reports,
-        "stations": list(organization.stations.select_related("community")),
+        "stations": list(
+            organization.stations.select_related("community").only(
+                "name", "level", "hosting_organization", "community__name"
+            )
+        ),
     }
+
+
+def card_fields():
+    """An organization card's service fields, as the list `field_list` (orgs/includes/
+    org_cards.html): a list, not a related manager built again for every card."""
+    return Prefetch(
+        "service_fields", queryset=ServiceField.objects.only("name"), to_attr="field_list"
+    )
 
 
 def news(limit=30):
@@ -315,7 +390,7 @@ def community_organizations(community):
         "organizations": list(
             SocialOrganization.objects.active()
             .filter(communities=community)
-            .prefetch_related("service_fields")
+            .prefetch_related(card_fields())
             .order_by("kind", "sort_key", "name", "pk")
         ),
         "stations": list(stations().filter(community=community)),

@@ -2,6 +2,7 @@
 the social-work stations as a list (no JavaScript needed) and as a map (nothing from another
 host)."""
 
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.http import Http404, JsonResponse
@@ -13,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from communities.models import Community, Subdistrict
 from jinhai.caching import SITE, Place, cache_public, community_shown, row_shown, subdistrict_shown
 from jinhai.masking import mask_text
-from jinhai.paging import NearestPageMixin
+from jinhai.paging import NearestPageMixin, ReadCountPaginator
 
 from . import selectors
 from .models import (
@@ -55,6 +56,7 @@ class OrganizationListView(NearestPageMixin, ListView):
 
     template_name = "orgs/organization_list.html"
     context_object_name = "organizations"
+    paginator_class = ReadCountPaginator
 
     def get_filters(self):
         kind = self.request.GET.get("type", "")
@@ -67,6 +69,7 @@ class OrganizationListView(NearestPageMixin, ListView):
 
     def get_queryset(self):
         self.filters = self.get_filters()
+        self.directory = selectors.directory_filters(self.filters)
         organizations = SocialOrganization.objects.active()
         if self.filters["type"]:
             organizations = organizations.filter(kind=self.filters["type"])
@@ -76,14 +79,26 @@ class OrganizationListView(NearestPageMixin, ListView):
             organizations = organizations.filter(subdistrict=self.filters["subdistrict"])
         if self.filters["community"]:
             organizations = organizations.filter(communities=self.filters["community"])
-        # By type, then in pinyin order (the stored key, jinhai.fields.PinyinSorted).
-        return organizations.prefetch_related("service_fields").order_by(
-            "kind", "sort_key", "name", "pk"
+        # By type, then in pinyin order (the stored key, jinhai.fields.PinyinSorted); a card
+        # shows the name, the type and the fields' names.
+        return (
+            organizations.only("name", "kind")
+            .prefetch_related(selectors.card_fields())
+            .order_by("kind", "sort_key", "name", "pk")
         )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # Unless a field or a place narrows the list, the directory's counts by type (one query
+        # it makes anyway) are the list's count: no COUNT(*) for any page.
+        filters = self.filters
+        if not (filters["field"] or filters["subdistrict"] or filters["community"]):
+            kinds = {value: n for value, _, n in self.directory["kinds"]}
+            kwargs["count"] = kinds[filters["type"]] if filters["type"] else sum(kinds.values())
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **selectors.directory_filters(self.filters),
+            **self.directory,
             filters=self.filters,
             filtered=any(self.filters.values()),
             query_prefix=self._query_prefix(),
@@ -105,11 +120,8 @@ class OrganizationDetailView(DetailView):
     context_object_name = "organization"
 
     def get_queryset(self):
-        return (
-            SocialOrganization.objects.active()
-            .select_related("subdistrict")
-            .prefetch_related("service_fields", "communities")
-        )
+        # Its fields and communities come in one query with the page (organization_chips).
+        return SocialOrganization.objects.active().select_related("subdistrict")
 
     def get_context_data(self, **kwargs):
         organization = self.object
@@ -160,7 +172,10 @@ def _stations_shown(request, kwargs):
 
 
 def _subdistricts():
-    return list(Subdistrict.objects.order_by("city", "district", "name", "pk"))
+    # The picker's options: a subdistrict's name and district are all it shows.
+    return list(
+        Subdistrict.objects.only("name", "district").order_by("city", "district", "name", "pk")
+    )
 
 
 def _chosen(subdistricts, asked):
@@ -185,6 +200,7 @@ class StationListView(NearestPageMixin, ListView):
     template_name = "orgs/station_list.html"
     context_object_name = "stations"
     paginate_by = selectors.STATIONS_PER_PAGE
+    paginator_class = ReadCountPaginator
 
     def get(self, request, *args, **kwargs):
         self.subdistricts = _subdistricts()
@@ -198,12 +214,19 @@ class StationListView(NearestPageMixin, ListView):
         stations = selectors.stations()
         if self.subdistrict:
             stations = stations.filter(subdistrict=self.subdistrict)
-        return stations
+        self.counts = selectors.counts_by_level(stations)
+        return stations.only(*selectors.STATION_ROW_COLUMNS)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The counts by level add up to the list's count: no COUNT(*) of its own.
+        return super().get_paginator(
+            queryset, per_page, count=sum(n for _, _, n in self.counts), **kwargs
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context["stations"]
-        counts = selectors.counts_by_level(self.object_list)
+        counts = self.counts
         context.update(
             crumbs=[("社工站", None)],
             subdistrict=self.subdistrict,
@@ -251,11 +274,18 @@ class StationMapView(TemplateView):
         if subdistrict is None:
             return context
         stations = selectors.stations().filter(subdistrict=subdistrict)
-        counts = selectors.counts_by_level(stations)
+        per_page = selectors.STATIONS_PER_PAGE
+        shown = list(stations.select_related(None).only("name", "level", "address")[: per_page + 1])
+        if len(shown) <= per_page:
+            # The whole subdistrict is on the page: its rows are counted as they are read.
+            tally = Counter(station.level for station in shown)
+            counts = [(value, label, tally[value]) for value, label in StationLevel.choices]
+        else:
+            counts = selectors.counts_by_level(stations)
         context.update(
             levels=[(value, label, LEVEL_COLOURS[value], n) for value, label, n in counts],
             total=sum(n for _, _, n in counts),
-            stations=list(stations[: selectors.STATIONS_PER_PAGE]),
+            stations=shown[:per_page],
             list_query=f"?subdistrict={subdistrict.pk}",
             map_data={
                 "outline": static("orgs/jinhai-outline.geojson"),

@@ -67,14 +67,16 @@ QUERIES = {
     "communities:detail": 6,  # community, election, members, roles, compounds, street zones
     # community, leaders, building groups, zones, trainings, service, activities ahead
     "volunteers:community": 7,
-    "agreements:list": 2,  # the count, the page of schemes with their accounts counted
+    # the page of schemes with their accounts counted (shorter than a page: it counts itself)
+    "agreements:list": 1,
     "agreements:detail": 7,  # scheme, rules, months, the month's four boards
-    "agreements:community": 3,  # community, the count, the page of its schemes
-    # (one subdistrict's) years, the subdistrict's totals, the count, the page of communities
-    "fund:overview": 4,
-    # years, community with figures, counts by status, projects (+meetings, moves, payments),
-    # the general meetings held and those ahead with their sign-ups (one query)
-    "fund:community": 8,
+    "agreements:community": 2,  # community, the page of its schemes (it counts itself)
+    # (one subdistrict's) years, the subdistrict's totals, the page of communities (no count
+    # while they fit on it)
+    "fund:overview": 3,
+    # years, community with figures, projects (+meetings, moves, payments; they count the
+    # statuses), the general meetings held and those ahead with their sign-ups (one query)
+    "fund:community": 7,
     # project (+community, compound, spending, opinions counted), meetings, moves, payments,
     # published opinions
     "fund:project": 5,
@@ -83,14 +85,16 @@ QUERIES = {
     # their scores, their fixes, contests
     "campaign:detail": 7,
     "campaign:contest": 4,  # contest, rounds, scores, entries
-    "orgs:list": 6,  # page count, page, its fields, kinds, fields, communities
-    # organization (+fields, communities), inspections, activities with their organizations
-    # (one query, orgs.selectors.organization_activities), reports, photos of both, stations
-    "orgs:detail": 8,
+    "orgs:list": 5,  # kinds (the list's count), page, its fields, fields, communities
+    # organization, its fields and communities (one query), inspections, activities with their
+    # organizations (one query, orgs.selectors.organization_activities), reports, photos of
+    # both, stations
+    "orgs:detail": 7,
     "orgs:news": 4,  # activities (+orgs), reports, photos of both
     "orgs:community": 7,  # community, organizations (+fields), stations, activities (+orgs, photos)
-    "orgs:stations": 4,  # subdistricts (the picker), counts by level, the count, the page
-    "orgs:station_map": 3,  # subdistricts, the one shown's counts by level, its first 30 stations
+    "orgs:stations": 3,  # subdistricts (the picker), counts by level (the count), the page
+    # subdistricts, the one shown's first 30 stations (counted as read while they fit on a page)
+    "orgs:station_map": 2,
     "figures": 2,  # the subdistricts, their summaries (jinhai.summaries)
     "search": 6,  # one for each kind of name found (jinhai.search)
 }

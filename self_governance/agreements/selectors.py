@@ -3,7 +3,7 @@
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.db.models.functions import TruncMonth
 
 from communities.models import HouseholdKind
@@ -43,13 +43,23 @@ def months(scheme):
     )
 
 
+# A board reads a few columns of its joined rows, not five whole models a row: what the page
+# shows of a household (its place, never its name) and the points.
+_HOUSEHOLD_COLUMNS = {
+    "compound": F("account__household__building_group__compound__name"),
+    "building_group": F("account__household__building_group__name"),
+    "room": F("account__household__room"),
+}
+
+
 def top_households(scheme, month, limit=10):
+    """The month's ten best households as dicts: compound, building_group, room, points."""
     return list(
         MonthlyPoints.objects.filter(
             scheme=scheme, month=month, account__household__kind=HouseholdKind.HOUSEHOLD
         )
-        .select_related("account__household__building_group__compound")
-        .order_by("-points", "account_id")[:limit]
+        .order_by("-points", "account_id")
+        .values("points", **_HOUSEHOLD_COLUMNS)[:limit]
     )
 
 
@@ -69,12 +79,13 @@ def top_building_groups(scheme, month, limit=10):
 
 
 def top_shops(scheme, month, limit=10):
+    """The month's ten best shops as dicts: shop_name, points."""
     return list(
         MonthlyPoints.objects.filter(
             scheme=scheme, month=month, account__household__kind=HouseholdKind.SHOP
         )
-        .select_related("account__household")
-        .order_by("-points", "account_id")[:limit]
+        .order_by("-points", "account_id")
+        .values("points", shop_name=F("account__household__shop_name"))[:limit]
     )
 
 
@@ -118,7 +129,11 @@ def scheme_page(scheme, month=None):
     if month not in available:
         month = available[-1] if available else None
     page = {
-        "rules": list(scheme.rules.current().order_by("code")),
+        "rules": list(
+            scheme.rules.current()
+            .order_by("code")
+            .values("code", "description", "points", "monthly_cap")
+        ),
         "months": chart,
         "peak": max((p for _, p in chart), default=0),
         "month": month,

@@ -9,7 +9,7 @@ from django.views.generic import DetailView, ListView
 
 from communities.models import Community
 from jinhai.caching import cache_public, community_shown, row_shown
-from jinhai.paging import NearestPageMixin
+from jinhai.paging import NearestPageMixin, ReadCountPaginator
 
 from . import selectors
 from .models import AgreementScheme
@@ -21,6 +21,7 @@ class SchemeListView(NearestPageMixin, ListView):
 
     template_name = "self_governance/agreements/scheme_list.html"
     context_object_name = "schemes"
+    paginator_class = ReadCountPaginator  # a few dozen schemes: one page, no COUNT
 
     def get_queryset(self):
         self.community = None

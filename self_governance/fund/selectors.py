@@ -2,16 +2,17 @@
 (approved counts projects from 立项 on: see `models.approved_sum`), and what a page of projects
 shows."""
 
+from collections import Counter
 from decimal import Decimal
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from communities import signups
 from communities.models import Community, Subdistrict
 from jinhai.db import subquery_sum
+from jinhai.paging import ReadCountPaginator
 from jinhai.sorting import pinyin_key
 
 from .models import (
@@ -36,16 +37,33 @@ HOUSEHOLD_PLACE = ("household__building_group__compound", "household__street_zon
 FIGURES = ("allocated", "approved", "spent", "remaining")
 # How a community's page lists its projects: along the path (征集 first), then the rejected ones.
 STATUS_ORDER = [*PROJECT_PATH, ProjectStatus.REJECTED]
+# What a project's card on its community's page shows, joined rows included (household_place
+# reads the household's building group and compound, or its street zone).
+PROJECT_CARD_COLUMNS = (
+    "title",
+    "status",
+    "category",
+    "description",
+    "amount_requested",
+    "amount_approved",
+    "compound__name",
+    "household__building_group__name",
+    "household__building_group__compound__name",
+    "household__street_zone__name",
+)
 # Communities a page of the fund overview shows (as jinhai.paging does for the lists).
 OVERVIEW_PAGE = 30
 
 
 def community_fund_figures(communities, year):
-    """Annotate Community rows with one year's allocated, approved, spent and remaining: one
-    query, however many communities and projects."""
+    """Annotate Community rows with one year's allocated, approved and spent: one query,
+    however many communities and projects (`with_remaining` adds what is left)."""
     allocated = Coalesce(
         Subquery(
-            FundAllocation.objects.filter(community=OuterRef("pk"), year=year).values("amount")[:1],
+            # Unordered: the allocation's default order would join every community's row again.
+            FundAllocation.objects.filter(community=OuterRef("pk"), year=year)
+            .order_by()
+            .values("amount")[:1],
             output_field=AMOUNT,
         ),
         Value(Decimal(0)),
@@ -55,7 +73,17 @@ def community_fund_figures(communities, year):
         allocated=allocated,
         approved=approved_sum(OuterRef("pk"), year),
         spent=spent_sum(OuterRef("pk"), year),
-    ).annotate(remaining=F("allocated") - F("approved"))
+    )
+
+
+def with_remaining(rows):
+    """Each row of `community_fund_figures` or `subdistrict_fund_figures` with `remaining`
+    (allocated - approved), worked out here: in SQL the difference would repeat both
+    subqueries, which the database plans and runs again for every row."""
+    rows = list(rows)
+    for row in rows:
+        row.remaining = row.allocated - row.approved
+    return rows
 
 
 def fund_years():
@@ -116,7 +144,7 @@ def subdistrict_fund_figures(subdistricts, year):
             "amount",
             AMOUNT,
         ),
-    ).annotate(remaining=F("allocated") - F("approved"))
+    )
 
 
 def overview(year, *, subdistrict_id=None, page=None):
@@ -130,8 +158,9 @@ def overview(year, *, subdistrict_id=None, page=None):
         ).first()
         if subdistrict is None:
             return None
+        with_remaining([subdistrict])
     else:
-        subdistricts = list(
+        subdistricts = with_remaining(
             subdistrict_fund_figures(Subdistrict.objects.all(), year).order_by(
                 "city", "district", "name", "pk"
             )
@@ -146,7 +175,8 @@ def overview(year, *, subdistrict_id=None, page=None):
     communities = community_fund_figures(
         Community.objects.filter(subdistrict=subdistrict), year
     ).order_by("sort_order", "sort_key", "name", "pk")
-    page_obj = Paginator(communities, OVERVIEW_PAGE).get_page(page)
+    page_obj = ReadCountPaginator(communities, OVERVIEW_PAGE).get_page(page)
+    page_obj.object_list = with_remaining(page_obj.object_list)
     return {
         "subdistrict": subdistrict,
         "communities": page_obj.object_list,
@@ -182,16 +212,23 @@ def community_year(community, year, status=None):
     that take sign-ups (报名)."""
     today = timezone.localdate()
     projects = FundProject.objects.reviewed().filter(community=community, year=year)
-    counts = dict(
-        projects.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
     if status is not None:
+        counts = dict(
+            projects.order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
         projects = projects.filter(status=status)
     projects = list(
         with_history(projects.select_related("compound", *HOUSEHOLD_PLACE))
+        .only(*PROJECT_CARD_COLUMNS)
         .with_supports()
         .order_by("title")
     )
+    if status is None:
+        # Every project of the year is listed: they count themselves.
+        counts = Counter(project.status for project in projects)
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     projects.sort(key=lambda p: (order[p.status], pinyin_key(p.title)))
     for project in projects:

@@ -107,6 +107,7 @@ class FundCommunityView(FundYearMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         community = self.object
+        selectors.with_remaining([community])
         status = self.request.GET.get("status")
         status = status if status in ProjectStatus.values else None
         return super().get_context_data(
