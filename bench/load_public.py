@@ -147,8 +147,11 @@ def discover():
 def household_cookie():
     """A household session of the household with the most ledger entries, as a Cookie header:
     /my/ is never cached, so it is measured as every resident gets it."""
+    from django.conf import settings
     from django.core import signing
     from django.db.models import Count
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+    from django.utils.crypto import get_random_string
 
     from communities import codes
     from communities.models import Household
@@ -157,7 +160,11 @@ def household_cookie():
     household = Household.objects.annotate(n=Count("accounts__entries")).latest("n", "pk")
     key = codes.session_open(household=household)
     signed = signing.get_cookie_signer(salt=session.COOKIE + session.SALT).sign(key)
-    return f"{session.COOKIE}={signed}"
+    # And the CSRF cookie its phone keeps from the first page, as every later visit sends it:
+    # without it each response would make a new CSRF secret and set it, as only a first visit
+    # does.
+    csrf = get_random_string(32, allowed_chars=CSRF_ALLOWED_CHARS)
+    return f"{session.COOKIE}={signed}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
 
 def manage(env, *args):
