@@ -249,11 +249,9 @@ class _Form(HTMLParser):
             self._textarea = None
         elif tag == "form" and self._in_form:
             self._in_form = False
-            # The admin's header holds a logout form: never the one meant.
-            self._done = (
-                any(name == "csrfmiddlewaretoken" for name, _ in self.fields)
-                and "logout" not in self.action
-                and (self.wanted is None or self.wanted in self.action)
+            # The admin's header holds a logout form: never the one meant unless asked for.
+            self._done = any(name == "csrfmiddlewaretoken" for name, _ in self.fields) and (
+                "logout" not in self.action if self.wanted is None else self.wanted in self.action
             )
 
 

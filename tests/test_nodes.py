@@ -67,3 +67,45 @@ def test_two_nodes_share_sessions_and_the_page_cache(site, shared_redis):
             f"from communities.models import Community; "
             f"Community.objects.filter(pk={site.ids['a']}).update(name='正学社区')",
         )  # fmt: skip
+
+
+# A household in community A with a fresh code, printed as the card would show it.
+HOUSEHOLD = """
+from communities.codes import codes_issue
+from communities.models import Compound
+from tests.factories import BuildingGroupFactory, HouseholdFactory
+compound = Compound.objects.filter(community_id={a}).first()
+group = BuildingGroupFactory(compound=compound, name="7号楼")
+household = HouseholdFactory(building_group=group, room="707")
+print(codes_issue(households=[household])[0][1])
+"""
+
+
+def test_a_household_logout_on_one_node_ends_a_copied_cookie_on_the_other(site, shared_redis):
+    client, prefix = shared_redis
+    env = {
+        "CACHE_URL": f"{REDIS}?key_prefix={prefix}",
+        "HOUSEHOLD_CACHE_TIMEOUT": "300",
+        "HOUSEHOLD_SESSION_CACHE_SECONDS": "60",
+    }
+    code = site.manage("shell", "-c", HOUSEHOLD.format(a=site.ids["a"])).strip().splitlines()[-1]
+    one, two = Gunicorn(site, name="node1", env=env), Gunicorn(site, name="node2", env=env)
+    try:
+        phone = Browser(one.url)
+        status, headers = phone.submit("/my/", {"code": code}, action="/my/claim/")
+        assert status == 302, (status, headers)
+        copy = Browser(two.url)
+        for cookie in phone.cookies:
+            copy.cookies.set_cookie(cookie)
+        assert "707" in phone.text("/my/")
+        assert "707" in copy.text("/my/")  # node two, the session remembered in Redis now
+        assert any(b"household:session" in k for k in client.scan_iter(f"{prefix}:*"))
+
+        status, _ = phone.submit("/my/", action="/my/logout/")
+        assert status == 302
+        # Node two forgets it at once: the copied cookie gets the code form, not the household.
+        html = copy.text("/my/")
+        assert "707" not in html and "户码" in html
+    finally:
+        one.stop()
+        two.stop()
