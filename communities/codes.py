@@ -191,7 +191,9 @@ def session_of(key: str, *, max_age) -> OpenSession | None:
 
 def session_end(*, key: str) -> None:
     key_hash = _hash("session:" + key)
-    _forget([key_hash])
     HouseholdSession.objects.filter(key_hash=key_hash, ended_at__isnull=True).update(
         ended_at=timezone.now()
     )
+    # After the row is ended: a request that reads it from now on finds it closed, so nothing
+    # can put it back in the cache (in a transaction, forgotten again at its commit).
+    _forget([key_hash])
