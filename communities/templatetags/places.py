@@ -3,10 +3,10 @@
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from jinhai.masking import mask_text
+from jinhai.templatetags.links import link
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def community_cards(communities):
     which is what django.utils.html.escape does without its per-call lazy check."""
     cards = []
     for community in communities:
-        url = escape(reverse("communities:detail", args=[community.pk]))
+        url = escape(link(community.pk, "communities:detail"))
         name = escape(mask_text(community.name))
         kind = escape(community.get_kind_display())
         counts = (
